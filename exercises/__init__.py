@@ -1,0 +1,1 @@
+"""The learner's tree: fill in the TODOs, then run `python -m grader`."""
