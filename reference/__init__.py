@@ -1,0 +1,1 @@
+"""The reference solutions: the same files as exercises/, fully solved."""

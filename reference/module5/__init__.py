@@ -1,0 +1,1 @@
+"""Module 5: CNN from scratch (從零實作 CNN)."""
