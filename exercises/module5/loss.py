@@ -28,7 +28,8 @@ def cross_entropy_loss(scores, y):
     loss : float
         Mean over the batch.
     dscores : np.ndarray, shape (N, C)
-        Gradient w.r.t. scores, i.e. (softmax - onehot) / N
+        Gradient w.r.t. scores
+        (softmax - onehot) / N
     """
     # TODO: 實作
     pass

@@ -45,7 +45,8 @@ def cross_entropy_loss(scores, y):
     loss : float
         Mean over the batch:  -1/N sum_n log softmax(scores)[n, y_n]
     dscores : np.ndarray, shape (N, C)
-        Gradient w.r.t. scores, i.e. (softmax - onehot) / N
+        Gradient w.r.t. scores
+        (softmax - onehot) / N
     """
     y = np.asarray(y)
     N = scores.shape[0]
