@@ -62,7 +62,12 @@ def ensure_venv(extras):
 
 
 def run(args):
-    return subprocess.call([str(venv_python()), *args], cwd=ROOT)
+    # One BLAS thread per process: on small matrices OpenBLAS's thread pool mostly spins, and
+    # on a busy 2-core machine it made training ~15x slower. The user's own setting wins.
+    env = dict(os.environ)
+    for var in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "OMP_NUM_THREADS"):
+        env.setdefault(var, "1")
+    return subprocess.call([str(venv_python()), *args], cwd=ROOT, env=env)
 
 
 def main(argv):
