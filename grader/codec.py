@@ -1,0 +1,139 @@
+"""A safe wire format between the trusted grader and a worker running student code.
+
+Never pickle: unpickling bytes a student's process wrote would let the student run code in
+the grader. This format carries only plain data, so decoding it can build nothing else:
+None, bool, int, float, str, list, tuple, dict, numpy arrays and scalars of the numeric kinds
+(bool, int, uint, float, complex) and references to objects that stay in the worker.
+
+Layout: 4-byte big-endian header length, a JSON header, then the raw array buffers the
+header points into.
+"""
+import json
+import struct
+
+import numpy as np
+
+NUMERIC_KINDS = "biufc"
+MAX_DEPTH = 32
+
+
+class CodecError(ValueError):
+    """The bytes are not a valid message (corrupt, or not made by this codec)."""
+
+
+class Ref:
+    """An object that stays in the worker, named by its handle number."""
+
+    __slots__ = ("handle", "type_name", "is_method")
+
+    def __init__(self, handle, type_name, is_method=False):
+        self.handle, self.type_name, self.is_method = handle, type_name, is_method
+
+    def __repr__(self):
+        return f"<remote {self.type_name} #{self.handle}>"
+
+
+def encode(value, to_ref=None):
+    """Encode `value`; `to_ref(obj) -> Ref` turns anything that is not plain data into a
+    reference (the worker's handle table). Without it such a value is an error."""
+    buffers = []
+
+    def enc(v, depth):
+        if depth > MAX_DEPTH:
+            raise CodecError("value nested too deeply")
+        if v is None or isinstance(v, (bool, str)):
+            return v
+        if isinstance(v, (int, float)) and type(v) in (int, float):
+            return v
+        if isinstance(v, np.ndarray) and type(v) is np.ndarray and v.dtype.kind in NUMERIC_KINDS:
+            buffers.append(np.ascontiguousarray(v).tobytes())
+            return {"$nd": [v.dtype.str, list(v.shape), len(buffers) - 1]}
+        if isinstance(v, np.generic) and v.dtype.kind in NUMERIC_KINDS:
+            buffers.append(np.asarray(v).tobytes())
+            return {"$np": [v.dtype.str, len(buffers) - 1]}
+        if type(v) is list:
+            return [enc(x, depth + 1) for x in v]
+        if type(v) is tuple:
+            return {"$tuple": [enc(x, depth + 1) for x in v]}
+        if type(v) is dict:
+            return {"$dict": [[enc(k, depth + 1), enc(x, depth + 1)] for k, x in v.items()]}
+        if isinstance(v, Ref):
+            return {"$ref": [v.handle, v.type_name, v.is_method]}
+        if to_ref is None:
+            raise CodecError(f"cannot send a {type(v).__name__}")
+        return enc(to_ref(v), depth)
+
+    header = json.dumps(enc(value, 0), allow_nan=True).encode()
+    return b"".join([struct.pack(">I", len(header)), header, *buffers])
+
+
+def decode(data):
+    """Decode bytes made by `encode`. Validates every array's dtype and size."""
+    if len(data) < 4:
+        raise CodecError("message too short")
+    (n,) = struct.unpack(">I", data[:4])
+    try:
+        tree = json.loads(data[4:4 + n])
+    except ValueError as exc:
+        raise CodecError(f"bad header: {exc}") from None
+    # Buffers follow the header in order; their sizes come from dtype and shape.
+    offset = [4 + n]
+    blobs = {}
+
+    def take(index, nbytes):
+        if index != len(blobs):
+            raise CodecError("buffers out of order")
+        start = offset[0]
+        if start + nbytes > len(data):
+            raise CodecError("message truncated")
+        offset[0] += nbytes
+        blobs[index] = data[start:start + nbytes]
+        return blobs[index]
+
+    def dtype_of(s):
+        try:
+            dt = np.dtype(s)
+        except TypeError:
+            raise CodecError(f"bad dtype {s!r}") from None
+        if dt.kind not in NUMERIC_KINDS or dt.hasobject:
+            raise CodecError(f"dtype {s!r} is not numeric")
+        return dt
+
+    def dec(t, depth):
+        if depth > MAX_DEPTH:
+            raise CodecError("value nested too deeply")
+        if isinstance(t, list):
+            return [dec(x, depth + 1) for x in t]
+        if not isinstance(t, dict):
+            return t
+        if len(t) != 1:
+            raise CodecError("bad node")
+        (tag, body), = t.items()
+        if tag == "$nd":
+            dt, shape, index = dtype_of(body[0]), tuple(int(s) for s in body[1]), body[2]
+            if any(s < 0 for s in shape):
+                raise CodecError("negative dimension")
+            count = int(np.prod(shape, dtype=np.int64))
+            raw = take(index, count * dt.itemsize)
+            return np.frombuffer(raw, dtype=dt).reshape(shape).copy()
+        if tag == "$np":
+            dt = dtype_of(body[0])
+            return np.frombuffer(take(body[1], dt.itemsize), dtype=dt)[0]
+        if tag == "$tuple":
+            return tuple(dec(x, depth + 1) for x in body)
+        if tag == "$dict":
+            return {_hashable(dec(k, depth + 1)): dec(v, depth + 1) for k, v in body}
+        if tag == "$ref":
+            return Ref(int(body[0]), str(body[1]), bool(body[2]))
+        raise CodecError(f"unknown tag {tag!r}")
+
+    value = dec(tree, 0)
+    if offset[0] != len(data):
+        raise CodecError("trailing bytes")
+    return value
+
+
+def _hashable(key):
+    if isinstance(key, (list, dict, np.ndarray)):
+        raise CodecError("unhashable dict key")
+    return key

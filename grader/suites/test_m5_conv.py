@@ -1,0 +1,108 @@
+"""Module 5: Conv2D forward and backward."""
+import numpy as np
+
+from grader.checks import Msg, check
+from grader.expect import expect_array, expect_close
+
+from . import oracles
+
+DOC = "docs/module5.md#conv2d-backward"
+
+# (N, C_in, H, W, C_out, kh, kw, stride, pad); sizes drawn per run around these.
+FORWARD_CASES = {
+    "basic": [(2, 3, 6, 6, 4, 3, 3, 1, 0)],
+    "padding": [(2, 2, 5, 5, 3, 3, 3, 1, 1), (1, 2, 4, 4, 2, 3, 3, 1, 2)],
+    "stride": [(2, 2, 7, 7, 3, 3, 3, 2, 0), (1, 2, 9, 8, 2, 3, 3, 3, 1)],
+    "non_square": [(2, 2, 7, 5, 3, 3, 3, 1, 0), (1, 3, 6, 8, 2, 2, 3, 2, 1)],
+}
+BACKWARD_CASES = [
+    (2, 3, 5, 5, 4, 3, 3, 1, 0),
+    (2, 2, 6, 6, 3, 3, 3, 1, 1),
+    (1, 2, 7, 6, 2, 3, 3, 2, 1),      # stride 2, padding, non-square input
+    (2, 1, 6, 7, 2, 2, 3, 2, 0),      # non-square kernel
+    (1, 2, 9, 7, 2, 3, 3, 3, 2),      # (H + 2p - k) not a multiple of the stride
+]
+
+
+def make_case(student, rng, case):
+    N, C, H, W, F, kh, kw, s, p = case
+    layers = student.module("module5.layers")
+    conv = layers.Conv2D(C, F, kh, stride=s, padding=p)
+    Wt = rng.standard_normal((F, C, kh, kw))
+    b = rng.standard_normal(F)
+    conv.W = Wt
+    conv.b = b
+    x = rng.standard_normal((N, C, H, W))
+    return conv, x, Wt, b
+
+
+def out_shape(case):
+    N, C, H, W, F, kh, kw, s, p = case
+    return (N, F, (H + 2 * p - kh) // s + 1, (W + 2 * p - kw) // s + 1)
+
+
+@check("m5.conv2d.forward", points=2, parts=tuple(FORWARD_CASES),
+       title=("Conv2D forward (padding, stride, non-square)",
+              "Conv2D 前向傳播（padding、stride、非正方形）"), doc="docs/module5.md#conv2d-forward")
+def test_conv2d_forward(student, rng, grade):
+    for part, cases in FORWARD_CASES.items():
+        with grade.part(part):
+            for case in cases:
+                conv, x, Wt, b = make_case(student, rng, case)
+                keep = x.copy()
+                out = expect_array(conv.forward(x), "Conv2D.forward(x)", out_shape(case))
+                expect_close(out, oracles.conv2d(keep, Wt, b, case[7], case[8]),
+                             f"Conv2D.forward output (stride={case[7]}, padding={case[8]})")
+    # Padding cases come first in the hints: the stride and non-square cases pad too.
+    if not grade.passed("basic"):
+        return
+    if grade.failed("padding"):
+        grade.hint(Msg("padding is wrong: pad `padding` zeros on both sides of H and W "
+                       "(np.pad with ((0,0),(0,0),(p,p),(p,p)))",
+                       "padding 不對：H 與 W 兩側各補 padding 個 0（np.pad 用 ((0,0),(0,0),(p,p),(p,p))）"))
+    elif grade.failed("stride"):
+        grade.hint(Msg("stride is wrong: H' = (H + 2·padding − kH) // stride + 1, and window (i, j) "
+                       "starts at row i·stride, column j·stride",
+                       "stride 不對：H' = (H + 2·padding − kH) // stride + 1，第 (i, j) 個 window "
+                       "從第 i·stride 列、第 j·stride 行開始"))
+    elif grade.failed("non_square"):
+        grade.hint(Msg("non-square input or kernel fails: take kH, kW from W.shape and H, W "
+                       "separately from x.shape",
+                       "非正方形的輸入或 kernel 出錯：kH、kW 要從 W.shape 取，H、W 要分別從 x.shape 取"))
+
+
+@check("m5.conv2d.backward", points=3, parts=("dx", "dW", "db"),
+       title=("Conv2D backward (dx, dW, db)", "Conv2D 反向傳播（dx、dW、db）"), doc=DOC,
+       timeout=20)
+def test_conv2d_backward(student, rng, grade):
+    for case in BACKWARD_CASES:
+        conv, x, Wt, b = make_case(student, rng, case)
+        s, p = case[7], case[8]
+        out = expect_array(conv.forward(x), "Conv2D.forward(x)", out_shape(case))
+        dout = rng.standard_normal(out.shape)
+        dx = conv.backward(dout)
+        want_dx, want_dW, want_db = oracles.conv2d_grads(x, Wt, b, s, p, dout)
+        label = f" (stride={s}, padding={p}, kernel {case[5]}x{case[6]})"
+        with grade.part("dx"):
+            expect_close(expect_array(dx, "Conv2D.backward(dout)", x.shape), want_dx,
+                         "dx" + label, rtol=1e-5, atol=1e-7)
+        with grade.part("dW"):
+            expect_close(expect_array(conv.dW, "Conv2D.dW", Wt.shape), want_dW,
+                         "dW" + label, rtol=1e-5, atol=1e-7)
+        with grade.part("db"):
+            expect_close(expect_array(conv.db, "Conv2D.db", b.shape), want_db,
+                         "db" + label, rtol=1e-6, atol=1e-8)
+    if grade.failed("dx") and grade.passed("dW", "db"):
+        grade.hint(Msg("dx is wrong but dW and db are right: dx is the full convolution of dout "
+                       "with the flipped kernel; with stride, dout[i, j] goes back to rows "
+                       "i·stride … i·stride+kH−1 (then drop the padding)",
+                       "dx 錯但 dW、db 對：dx 是 dout 與翻轉後 kernel 的 full convolution；有 stride 時 "
+                       "dout[i, j] 回到第 i·stride … i·stride+kH−1 列（最後去掉 padding）"))
+    elif grade.failed("dW") and grade.passed("dx"):
+        grade.hint(Msg("dW is wrong: dW[o,c,p,q] = Σ_{n,i,j} dout[n,o,i,j] · x_pad[n,c,i·s+p,j·s+q] "
+                       "(correlate the padded input with dout)",
+                       "dW 不對：dW[o,c,p,q] = Σ_{n,i,j} dout[n,o,i,j] · x_pad[n,c,i·s+p,j·s+q]"
+                       "（padded input 與 dout 做 correlation）"))
+    elif grade.failed("db") and grade.passed("dx", "dW"):
+        grade.hint(Msg("db sums dout over the batch and both spatial axes: dout.sum(axis=(0, 2, 3))",
+                       "db 是 dout 對 batch 與兩個空間軸的總和：dout.sum(axis=(0, 2, 3))"))

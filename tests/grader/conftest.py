@@ -1,0 +1,53 @@
+"""Fixtures for testing the grader: grade a tree, and make mutants of the reference.
+
+A mutant is a copy of reference/ in a temp dir with one injected bug (a text replacement
+that must match exactly once), so each check is shown to fail on a plausible wrong answer.
+"""
+import shutil
+from pathlib import Path
+
+import pytest
+
+from grader.runner import load_checks, run_checks, select_checks
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="session")
+def checks():
+    return load_checks()
+
+
+@pytest.fixture
+def grade_tree(checks):
+    """grade_tree(path, ids=None or list of check ids/patterns, **run options)
+    -> {check id: result dict}."""
+    def grade(path, ids=None, seed=0, **options):
+        if ids is None:
+            specs = list(checks.values())
+        else:
+            specs = [checks[i] for i in ids]
+        return run_checks(str(path), specs, seed=seed, **options).results
+    return grade
+
+
+def copy_tree(src, dst):
+    shutil.copytree(src, dst, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    return dst
+
+
+@pytest.fixture
+def mutant(tmp_path):
+    """mutant(("module5/layers.py", old, new), ...) -> path of a patched copy of reference/."""
+    count = [0]
+
+    def make(*edits):
+        count[0] += 1
+        tree = copy_tree(ROOT / "reference", tmp_path / f"mutant{count[0]}")
+        for rel, old, new in edits:
+            path = tree / rel
+            text = path.read_text(encoding="utf-8")
+            assert text.count(old) == 1, f"mutation target not found exactly once in {rel}: {old!r}"
+            path.write_text(text.replace(old, new), encoding="utf-8")
+        return tree
+    return make
