@@ -53,6 +53,15 @@ class Todo(Exception):
         super().__init__(self.msg["en"])
 
 
+class CheckTimeout(Exception):
+    """A check ran out of time and can say more than "no answer" (e.g. how slow the
+    student's Conv2D measured): status TIMEOUT with this message."""
+
+    def __init__(self, message):
+        self.msg = message if isinstance(message, Msg) else Msg(message)
+        super().__init__(self.msg["en"])
+
+
 @dataclass
 class CheckSpec:
     id: str
@@ -248,6 +257,8 @@ def _classify(exc):
         return "FAIL", exc.msg, exc.hint
     if isinstance(exc, Todo):
         return "TODO", exc.msg, None
+    if isinstance(exc, CheckTimeout):
+        return "TIMEOUT", exc.msg, None
     if isinstance(exc, MissingAttribute):
         return "TODO", Msg(f"{exc.owner}.{exc.name} does not exist: it should be set "
                            f"(self.{exc.name} = ...); still a TODO?",

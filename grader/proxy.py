@@ -204,6 +204,25 @@ class Student:
         """The student's module `dotted` (e.g. "module5.layers") as a proxy."""
         return self.request("import", dotted, doing=f"importing {dotted}")
 
+    def keep(self, value):
+        """Copy `value` into the worker and keep it there: passing the returned proxy as an
+        argument passes the worker's own array, so in-place changes stay visible."""
+        return self.request("keep", value, doing="sending data")
+
+    def fetch(self, remote):
+        """The current value of a kept array (or any remote object that is plain data)."""
+        return self.request("fetch", _unwrap(remote), doing="reading data")
+
+    def attr(self, obj, name):
+        """obj.name as a handle even if it is an array (to change it in place or compare
+        identity)."""
+        return self.request("getattr_ref", _unwrap(obj), name,
+                            doing=f"reading {obj.type_name}.{name}")
+
+    def same(self, a, b):
+        """Whether two remote handles are the very same object in the worker."""
+        return bool(self.request("same", _unwrap(a), _unwrap(b), doing="comparing objects"))
+
     def seed(self, n):
         self.request("seed", int(n))
 
@@ -264,6 +283,14 @@ class RemoteObject:
         return self._student.request("call", self._ref, _unwrap(list(args)), _unwrap(kwargs),
                                      doing=f"calling {self._ref.type_name}")
 
+    def __getitem__(self, index):
+        return self._student.request("getitem", self._ref, _unwrap(index),
+                                     doing=f"indexing {self._ref.type_name}")
+
+    def __setitem__(self, index, value):
+        self._student.request("setitem", self._ref, _unwrap(index), _unwrap(value),
+                              doing=f"writing into {self._ref.type_name}")
+
     def __repr__(self):
         return f"<student {self._ref.type_name}>"
 
@@ -277,6 +304,13 @@ class RemoteMethod:
 
     def __init__(self, owner, name):
         self.owner, self.name = owner, name
+
+    def keep(self, *args, **kwargs):
+        """Call, but leave the arrays of the result in the worker (as handles)."""
+        owner = self.owner
+        return owner._student.request(
+            "callmethod_ref", owner._ref, self.name, _unwrap(list(args)), _unwrap(kwargs),
+            doing=f"in {owner._ref.type_name}.{self.name}")
 
     def __call__(self, *args, **kwargs):
         owner = self.owner

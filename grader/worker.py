@@ -102,6 +102,19 @@ class Server:
             return {k: self.resolve(v) for k, v in value.items()}
         return value
 
+    def keep_arrays(self, value):
+        """Arrays in `value` become handles: they stay here, so the trusted side can change
+        them in place (setitem) and test identity (same) on the student's own objects."""
+        if isinstance(value, Plain):
+            return value
+        if isinstance(value, list):
+            return [self.keep_arrays(v) for v in value]
+        if isinstance(value, tuple):
+            return tuple(self.keep_arrays(v) for v in value)
+        if isinstance(value, (int, float, str, bool)) or value is None:
+            return value
+        return self.ref(value)
+
     def handle(self, request):
         op, args = request[0], self.resolve(request[1:])
         if op == "import":
@@ -116,6 +129,21 @@ class Server:
             return args[0](*args[1], **args[2])
         if op == "callmethod":
             return getattr(args[0], args[1])(*args[2], **args[3])
+        if op == "callmethod_ref":
+            return self.keep_arrays(getattr(args[0], args[1])(*args[2], **args[3]))
+        if op == "getattr_ref":
+            return self.keep_arrays(getattr(args[0], args[1]))
+        if op == "keep":
+            return self.keep_arrays(args[0])
+        if op == "fetch":
+            return Plain(args[0])
+        if op == "getitem":
+            return args[0][args[1]]
+        if op == "setitem":
+            args[0][args[1]] = args[2]
+            return None
+        if op == "same":
+            return args[0] is args[1]
         if op == "seed":
             import random
 
@@ -136,8 +164,10 @@ class Server:
             except (EOFError, OSError):
                 return
             try:
-                reply = {"ok": self.handle(decode(data))}
-                payload = encode(reply, self.ref)
+                value = self.handle(decode(data))
+                if isinstance(value, Plain):
+                    value = value.value
+                payload = encode({"ok": value}, self.ref)
             except SystemExit as exc:
                 where = student_frame(exc.__traceback__, self.target)
                 self.conn.send_bytes(encode({"exit": [_exit_code(exc.code), where]}))
@@ -146,6 +176,13 @@ class Server:
                 payload = encode({"err": [type(exc).__name__, _message(exc),
                                           student_frame(exc.__traceback__, self.target)]})
             self.conn.send_bytes(payload)
+
+
+class Plain:
+    """Marks a value to be sent by value (fetch of a kept array)."""
+
+    def __init__(self, value):
+        self.value = value
 
 
 def _exit_code(code):

@@ -1,0 +1,66 @@
+"""The JSON report (--json FILE). Schema documented in docs/json-report.md."""
+import json
+import platform
+from datetime import datetime, timezone
+
+from . import __version__
+
+SCHEMA = "cnn-kit-grader-report/1"
+
+
+def summarize(specs, results):
+    """Per-module totals: required points and bonus points apart."""
+    modules = {}
+    for spec in specs:
+        m = modules.setdefault(spec.module, {"module": spec.module, "points": 0.0,
+                                             "max_points": 0.0, "bonus_points": 0.0,
+                                             "bonus_max_points": 0.0})
+        r = results.get(spec.id, {})
+        earned = float(r.get("points", 0.0))
+        if spec.optional:
+            m["bonus_points"] += earned
+            m["bonus_max_points"] += spec.points
+        else:
+            m["points"] += earned
+            m["max_points"] += spec.points
+    for m in modules.values():
+        m["percent"] = round(100.0 * m["points"] / m["max_points"], 2) if m["max_points"] else 100.0
+        for key in ("points", "max_points", "bonus_points", "bonus_max_points"):
+            m[key] = round(m[key], 4)
+    total = {key: round(sum(m[key] for m in modules.values()), 4)
+             for key in ("points", "max_points", "bonus_points", "bonus_max_points")}
+    total["percent"] = round(100.0 * total["points"] / total["max_points"], 2) \
+        if total["max_points"] else 100.0
+    return [modules[k] for k in sorted(modules)], total
+
+
+def build(specs, run, lang):
+    modules, total = summarize(specs, run.results)
+    checks = []
+    for spec in specs:
+        r = run.results[spec.id]
+        checks.append({
+            "id": spec.id, "module": spec.module, "title": spec.title.get(lang),
+            "optional": spec.optional, "status": r["status"], "points": r["points"],
+            "max_points": spec.points,
+            "message": (r.get("message") or {}).get(lang, ""),
+            "hint": (r.get("hint") or {}).get(lang, ""),
+            "doc": spec.doc, "duration": r.get("duration", 0.0),
+            "parts": [{"name": p["name"], "status": p["status"], "points": p["points"],
+                       "max_points": p["max_points"],
+                       "message": (p.get("message") or {}).get(lang, "")}
+                      for p in r.get("parts", [])],
+        })
+    return {
+        "schema": SCHEMA, "grader_version": __version__,
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "python": platform.python_version(), "target": run.target, "seed": run.seed,
+        "lang": lang, "wall_time": run.wall_time, "modules": modules, "total": total,
+        "checks": checks,
+    }
+
+
+def write(path, data):
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(data, f, ensure_ascii=False, indent=2)
+        f.write("\n")
