@@ -73,7 +73,7 @@ def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
     lang = detect_lang(args.lang)
     console = Console(highlight=False)
-    err = Console(stderr=True, highlight=False)
+    err = Console(stderr=True, highlight=False, soft_wrap=True)  # one line, never wrapped
     checks = load_checks()
     if args.list:
         render_list(console, select_checks(checks, args.module, args.pattern), lang)
