@@ -2,7 +2,7 @@
 
 Never pickle: unpickling bytes a student's process wrote would let the student run code in
 the grader. This format carries only plain data, so decoding it can build nothing else:
-None, bool, int, float, str, list, tuple, dict, numpy arrays and scalars of the numeric kinds
+None, bool, int, float, str, list, tuple, dict, slices, Ellipsis, numpy arrays and scalars of the numeric kinds
 (bool, int, uint, float, complex) and references to objects that stay in the worker.
 
 Layout: 4-byte big-endian header length, a JSON header, then the raw array buffers the
@@ -59,6 +59,11 @@ def encode(value, to_ref=None):
             return {"$dict": [[enc(k, depth + 1), enc(x, depth + 1)] for k, x in v.items()]}
         if isinstance(v, Ref):
             return {"$ref": [v.handle, v.type_name, v.is_method]}
+        if v is Ellipsis:
+            return {"$ellipsis": 0}
+        if type(v) is slice:
+            return {"$slice": [enc(v.start, depth + 1), enc(v.stop, depth + 1),
+                               enc(v.step, depth + 1)]}
         if to_ref is None:
             raise CodecError(f"cannot send a {type(v).__name__}")
         return enc(to_ref(v), depth)
@@ -123,6 +128,13 @@ def decode(data):
             return tuple(dec(x, depth + 1) for x in body)
         if tag == "$dict":
             return {_hashable(dec(k, depth + 1)): dec(v, depth + 1) for k, v in body}
+        if tag == "$ellipsis":
+            return Ellipsis
+        if tag == "$slice":
+            parts = [dec(x, depth + 1) for x in body]
+            if len(parts) != 3 or not all(p is None or isinstance(p, int) for p in parts):
+                raise CodecError("bad slice")
+            return slice(*parts)
         if tag == "$ref":
             return Ref(int(body[0]), str(body[1]), bool(body[2]))
         raise CodecError(f"unknown tag {tag!r}")
