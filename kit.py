@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """One-command set-up and tasks for the CNN-from-scratch kit.
 
-    python3 kit.py grade [ARGS...]   grade exercises/ (creates .venv on first use)
+    python3 kit.py grade [ARGS...]   grade exercises/ (creates .venv on first use); ARGS go to
+                                     python -m grader (see: python3 kit.py grade --help)
     python3 kit.py test  [ARGS...]   run the project's tests (pytest ARGS)
     python3 kit.py setup [--oracle] [--plots]
                                      create/refresh .venv; --oracle adds PyTorch 2.13.0 for
@@ -87,8 +88,7 @@ def main(argv):
         return run(["-m", "pytest", *rest])
     if task == "grade":
         ensure_venv([])
-        # Until the grader lands, "grade" runs the Module 5 demo on the learner's tree.
-        return run(["-m", "exercises.module5.train_lenet", *rest])
+        return run(["-m", "grader", *rest])
     sys.exit(f"kit.py: unknown task {task!r} (see python3 kit.py --help)")
 
 

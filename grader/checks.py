@@ -224,7 +224,7 @@ class Grade:
             failing = [p for p in parts if p.status != "PASS" and p.message]
             if failing:
                 message = failing[0].message
-                if len(parts) > 1:
+                if len(parts) > 1 and status != "TODO":
                     message = Msg(f"{failing[0].name}: ", f"{failing[0].name}：") + message
         return CheckResult(
             id=self.spec.id, status=status, points=points, max_points=self.spec.points,
