@@ -109,4 +109,9 @@ def _shape_hint(got, want):
 
 
 def _type_name(value):
-    return "None" if value is None else type(value).__name__
+    if value is None:
+        return "None"
+    remote = getattr(type(value), "type_name", None)
+    if isinstance(remote, property):          # a student's object, still in the worker
+        return value.type_name
+    return type(value).__name__
