@@ -9,6 +9,7 @@ numbers: an object with a clever __eq__ cannot reach this code.
 import numpy as np
 
 from .checks import Mismatch, Msg, Todo
+from .proxy import StudentError
 
 
 def expect_array(value, name, shape=None, dtype=np.float64):
@@ -115,3 +116,32 @@ def _type_name(value):
     if isinstance(remote, property):          # a student's object, still in the worker
         return value.type_name
     return type(value).__name__
+
+
+class StrictNumerics:
+    """Inside: numpy in the worker raises on overflow, invalid results (nan) and division by
+    zero, as the project's own stability tests do; such an exception becomes a FAIL with
+    `hint`. Underflow to 0 is fine. Student code cannot gain from undoing this: the values
+    are still compared with the oracle.
+
+        with StrictNumerics(student, "Sigmoid with |x| up to 1200", hint):
+            out = layer.forward(x)
+    """
+
+    def __init__(self, student, what, hint):
+        self.np = student.numpy()
+        self.what, self.hint = what, hint
+        self.old = None
+
+    def __enter__(self):
+        self.old = self.np.seterr(over="raise", invalid="raise", divide="raise", under="ignore")
+        return self
+
+    def __exit__(self, kind, exc, tb):
+        if isinstance(exc, StudentError) and exc.type_name == "FloatingPointError":
+            at = f" ({exc.where[0]}:{exc.where[1]}: {exc.where[3]})" if exc.where else ""
+            raise Mismatch(Msg(f"{self.what}: numpy reported \"{exc.message}\"{at}",
+                               f"{self.what}：numpy 回報「{exc.message}」{at}"), self.hint) from None
+        if exc is None:
+            self.np.seterr(**self.old)
+        return False

@@ -1,0 +1,144 @@
+"""Trusted helpers for the Module 5 training suites (network, optimizers, speed), written
+independently of any tree; the suites never import reference/.
+
+- LeNet's parameter shapes for an input shape.
+- A Conv2D that loops over output positions, vectorised over batch and channels: the
+  implementation the course accepts without im2col. The speed check times it here, in the
+  trusted process, as its baseline, and a training TIMEOUT quotes it.
+- Source inspection for functions whose result is an in-place change (an optimizer's step
+  returns None whether or not it is done): a body that is still only the skeleton's `pass`
+  is a TODO. The file is parsed, never run, in this process.
+- Softmax regression by full-batch gradient descent: the trajectory the train() check
+  predicts when the learner's FullyConnected is the model.
+"""
+import ast
+import os
+import time
+
+import numpy as np
+
+from . import oracles
+
+
+def lenet_param_shapes(C, H, W, num_classes=10):
+    """Parameter shapes of SimpleConvNet for input (C, H, W): two conv5 + pool2 stages, then
+    FC(16·h·w, 120), FC(120, 84), FC(84, num_classes)."""
+    h, w = H, W
+    for _ in range(2):
+        h, w = (h - 4) // 2, (w - 4) // 2
+    return [(6, C, 5, 5), (6,), (16, 6, 5, 5), (16,), (16 * h * w, 120), (120,),
+            (120, 84), (84,), (84, num_classes), (num_classes,)]
+
+
+# -- the loop-over-output-positions Conv2D (the fair baseline) --------------------------
+def conv_positions_forward(x, W, b, stride=1, pad=0):
+    N, C, H, Wd = x.shape
+    F, _, kh, kw = W.shape
+    s = stride
+    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    Ho, Wo = (H + 2 * pad - kh) // s + 1, (Wd + 2 * pad - kw) // s + 1
+    out = np.empty((N, F, Ho, Wo))
+    Wf = W.reshape(F, -1).T
+    for i in range(Ho):
+        for j in range(Wo):
+            patch = xp[:, :, i * s:i * s + kh, j * s:j * s + kw].reshape(N, -1)
+            out[:, :, i, j] = patch @ Wf + b
+    return out, (x.shape, xp, stride, pad)
+
+
+def conv_positions_backward(dout, W, cache):
+    (N, C, H, Wd), xp, s, pad = cache
+    F, _, kh, kw = W.shape
+    Ho, Wo = dout.shape[2], dout.shape[3]
+    dxp = np.zeros_like(xp)
+    dW = np.zeros_like(W)
+    for i in range(Ho):
+        for j in range(Wo):
+            d = dout[:, :, i, j]                                           # (N, F)
+            dW += np.tensordot(d, xp[:, :, i * s:i * s + kh, j * s:j * s + kw], axes=(0, 0))
+            dxp[:, :, i * s:i * s + kh, j * s:j * s + kw] += np.tensordot(d, W, axes=(1, 0))
+    return dxp[:, :, pad:pad + H, pad:pad + Wd], dW, dout.sum(axis=(0, 2, 3))
+
+
+def time_positions_conv(cases, repeats=3):
+    """Best-of-`repeats` seconds for forward + backward of the positions-loop Conv2D over
+    every (x, W, b, stride, pad) in `cases` (summed)."""
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        for x, W, b, s, p in cases:
+            out, cache = conv_positions_forward(x, W, b, s, p)
+            conv_positions_backward(np.ones_like(out), W, cache)
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def min_time(fn, repeats):
+    """Best wall time of `repeats` calls of fn()."""
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+# -- source inspection ----------------------------------------------------------------
+def _function(target, relpath, qualname):
+    """(ast node, source text of the file) of function `qualname` ("Class.method" or
+    "function") in target/relpath, or (None, None)."""
+    try:
+        with open(os.path.join(target, relpath), encoding="utf-8") as f:
+            text = f.read()
+        tree = ast.parse(text)
+    except (OSError, SyntaxError, ValueError):
+        return None, None
+    body = tree.body
+    node = None
+    for name in qualname.split("."):
+        node = next((n for n in body if isinstance(n, (ast.ClassDef, ast.FunctionDef))
+                     and n.name == name), None)
+        if node is None:
+            return None, None
+        body = node.body
+    return node, text
+
+
+def is_stub(target, relpath, qualname):
+    """True if the function's body is only a docstring and `pass` (the skeleton's TODO;
+    comments are not statements)."""
+    node, _ = _function(target, relpath, qualname)
+    if node is None:
+        return False
+    stmts = [s for s in node.body
+             if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
+    return all(isinstance(s, ast.Pass) for s in stmts)
+
+
+def mentions_todo(target, relpath, qualname):
+    """True if the function's source still carries a `TODO` comment."""
+    node, text = _function(target, relpath, qualname)
+    if node is None:
+        return False
+    segment = ast.get_source_segment(text, node) or ""
+    return "TODO" in segment
+
+
+# -- softmax regression (the train() check's model) -----------------------------------
+def softmax_regression_step(X, y, W, b):
+    """(loss, dW, db) of mean cross-entropy of X @ W + b."""
+    loss, dscores = oracles.cross_entropy(X @ W + b, y)
+    return loss, X.T @ dscores, dscores.sum(axis=0)
+
+
+def train_softmax_regression(X, y, W, b, lrs):
+    """Full-batch SGD with rate lrs[e] in epoch e. Returns (W, b, history) where history[e]
+    is the loss before epoch e's update (with one batch per epoch, train()'s epoch mean)."""
+    W, b = W.copy(), b.copy()
+    history = []
+    for lr in lrs:
+        loss, dW, db = softmax_regression_step(X, y, W, b)
+        history.append(loss)
+        W -= lr * dW
+        b -= lr * db
+    return W, b, history

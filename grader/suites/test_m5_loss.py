@@ -1,0 +1,138 @@
+"""Module 5: softmax and softmax + cross-entropy (values, gradient, logits at the 1e4 scale)."""
+import numpy as np
+
+from grader.checks import Mismatch, Msg, Todo, check
+from grader.expect import StrictNumerics, expect_array, expect_close, expect_scalar
+
+from . import oracles
+
+DOC = "docs/module5.md#softmax-and-cross-entropy"
+
+SOFTMAX_SHIFT_HINT = Msg(
+    "exp overflows for large logits: subtract each row's max first, "
+    "x − x.max(axis=1, keepdims=True) (softmax does not change; every exponent is ≤ 0)",
+    "logit 很大時 exp 溢位：先減去每一列的最大值 x − x.max(axis=1, keepdims=True)"
+    "（softmax 不變，所有指數都 ≤ 0）")
+SOFTMAX_ROW_MAX_HINT = Msg(
+    "rows far apart break: subtract each row's own max (axis=1, keepdims=True), not the max "
+    "of the whole batch",
+    "各列數值差很多時出錯：要減去每一列自己的最大值（axis=1, keepdims=True），不是整個 batch 的最大值")
+CE_STABLE_HINT = Msg(
+    "a true class whose probability underflows to 0 gives log(0), and log(p + ε) caps the loss: "
+    "compute log-softmax directly, shifted − log(Σ exp(shifted)) with shifted = x − row max",
+    "正確類別的機率 underflow 成 0 會得到 log(0)，而 log(p + ε) 會把 loss 截斷："
+    "直接計算 log-softmax：shifted − log(Σ exp(shifted))，其中 shifted = x − 該列最大值")
+
+
+def logits(rng, N, C, scale):
+    return scale * rng.standard_normal((N, C))
+
+
+def far_rows(rng, N, C):
+    """Logits at the 1e4 scale with rows far apart (one around +1e4, one around −1e4), so a
+    global max shift underflows a whole row; gaps of ~1e4 inside rows too."""
+    s = rng.uniform(-1e4, 1e4, (N, C))
+    s[0] = 1e4 + rng.uniform(0, 3, C)
+    s[1] = -1e4 + rng.uniform(0, 3, C)
+    return rng.permutation(s)
+
+
+def similar_rows(rng, N, C):
+    """Logits near +1e4 in every row: exp overflows unless a max is subtracted (any max)."""
+    return 1e4 + rng.uniform(-5, 5, (N, C))
+
+
+@check("m5.softmax", points=1, parts=("values", "stable"),
+       title=("softmax (rows sum to 1, large logits)", "softmax（每列和為 1、很大的 logit）"),
+       doc=DOC)
+def test_softmax(student, rng, grade):
+    loss = student.module("module5.loss")
+    with grade.part("values"):
+        for N, C in [(4, 3), (3, 7), (1, 5)]:
+            x = logits(rng, N, C, 3.0)
+            keep = x.copy()
+            p = expect_array(loss.softmax(x), "softmax(x)", (N, C))
+            if N > 1 and np.allclose(p.sum(axis=0), 1.0) and not np.allclose(p.sum(axis=1), 1.0):
+                grade.hint(Msg("softmax is normalised over the batch axis: each row (one sample) "
+                               "sums over the classes, axis=1, keepdims=True",
+                               "softmax 正規化到 batch 的軸去了：每一列（一個樣本）要對類別加總，axis=1, keepdims=True"))
+            expect_close(p.sum(axis=1), np.ones(N), "softmax(x).sum(axis=1) (rows must sum to 1)")
+            expect_close(p, oracles.softmax(keep), f"softmax(x) (N={N}, C={C})")
+    with grade.part("stable"):
+        for make, hint in [(similar_rows, SOFTMAX_SHIFT_HINT), (far_rows, SOFTMAX_ROW_MAX_HINT)]:
+            x = make(rng, 5, 4)
+            keep = x.copy()
+            with StrictNumerics(student, "softmax of logits at the 1e4 scale", hint):
+                p = loss.softmax(x)
+            p = expect_array(p, "softmax(x)", x.shape)
+            if not np.all(np.isfinite(p)):
+                grade.hint(hint)
+            expect_close(p, oracles.softmax(keep), "softmax(x) for logits at the 1e4 scale",
+                         rtol=1e-9, atol=1e-12)
+            expect_close(p.sum(axis=1), np.ones(len(x)), "softmax(x).sum(axis=1) for large logits")
+
+
+def call_ce(loss_module, scores, y):
+    """(loss, dscores) from cross_entropy_loss, the pair validated."""
+    result = loss_module.cross_entropy_loss(scores, y)
+    if result is None:
+        raise Todo("cross_entropy_loss(scores, y)")
+    if not isinstance(result, (tuple, list)) or len(result) != 2:
+        raise Mismatch(Msg(f"cross_entropy_loss should return a pair (loss, dscores), got "
+                           f"{type(result).__name__}" + (f" of length {len(result)}"
+                                                         if isinstance(result, (tuple, list)) else ""),
+                           f"cross_entropy_loss 應回傳 (loss, dscores)，但得到 {type(result).__name__}"))
+    return result
+
+
+@check("m5.cross_entropy", points=3, parts=("loss", "dscores", "stable"),
+       title=("softmax + cross-entropy loss and gradient", "softmax + cross-entropy 的 loss 與梯度"),
+       doc=DOC)
+def test_cross_entropy(student, rng, grade):
+    loss_module = student.module("module5.loss")
+    for N, C in [(4, 3), (5, 6), (3, 10)]:
+        scores = logits(rng, N, C, 2.0)
+        y = rng.integers(0, C, N)
+        keep = scores.copy()
+        loss, dscores = call_ce(loss_module, scores, y)
+        want_loss, want_d = oracles.cross_entropy(keep, y)
+        with grade.part("loss"):
+            if isinstance(loss, np.ndarray) and loss.shape == (N,):
+                grade.hint(Msg("the loss is per sample: return one number, the mean over the batch",
+                               "loss 是每個樣本各一個：要回傳一個數字，也就是對 batch 的平均"))
+            got = expect_scalar(loss, "loss")
+            if np.isclose(got, N * want_loss, rtol=1e-6):
+                grade.hint(Msg("loss is N times too large: average over the batch: the convention "
+                               "is the mean (−1/N Σ log p[n, y_n])",
+                               "loss 大了 N 倍：要對 batch 取平均，慣例是平均值（−1/N Σ log p[n, y_n]）"))
+            expect_close(got, want_loss, f"loss (N={N}, C={C})")
+        with grade.part("dscores"):
+            d = expect_array(dscores, "dscores", (N, C))
+            if np.allclose(d, N * want_d, rtol=1e-6, atol=1e-9):
+                grade.hint(Msg("dscores is N times too large: divide by N, dscores = "
+                               "(softmax − onehot) / N (the loss is a mean)",
+                               "dscores 大了 N 倍：要除以 N，dscores = (softmax − onehot) / N（loss 是平均）"))
+            elif np.allclose(d, oracles.softmax(keep) / N, rtol=1e-6, atol=1e-9):
+                grade.hint(Msg("dscores lacks the one-hot: subtract 1 at the true class, "
+                               "dscores = (softmax − onehot) / N",
+                               "dscores 少了 one-hot：正確類別要減 1，dscores = (softmax − onehot) / N"))
+            expect_close(d, want_d, f"dscores (N={N}, C={C})", rtol=1e-6, atol=1e-10)
+    with grade.part("stable"):
+        for make in (similar_rows, far_rows):
+            N, C = 5, 4
+            scores = make(rng, N, C)
+            # Some true classes are their row's smallest logit: with far_rows they lie ~1e4
+            # below the row's max, so their probability underflows to 0.
+            y = np.argmin(scores, axis=1)
+            y[::2] = rng.integers(0, C, len(y[::2]))
+            keep = scores.copy()
+            with StrictNumerics(student, "cross_entropy_loss of logits at the 1e4 scale",
+                                CE_STABLE_HINT):
+                loss, dscores = call_ce(loss_module, scores, y)
+            want_loss, want_d = oracles.cross_entropy(keep, y)
+            got = expect_scalar(loss, "loss")
+            if not np.isfinite(got) or got < 0.5 * want_loss:
+                grade.hint(CE_STABLE_HINT)
+            expect_close(got, want_loss, "loss for logits at the 1e4 scale", rtol=1e-9)
+            d = expect_array(dscores, "dscores", (N, C))
+            expect_close(d, want_d, "dscores for logits at the 1e4 scale", rtol=1e-9, atol=1e-12)

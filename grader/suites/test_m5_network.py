@@ -1,0 +1,404 @@
+"""Module 5: SimpleConvNet — output and parameter shapes, a whole-network gradient check, and
+overfitting a tiny batch with the learner's own train() and MomentumSGD.
+
+The gradient check perturbs the learner's live parameter arrays in the worker (the handles
+of get_params_and_grads.keep()), so it needs no knowledge of how the network names its
+layers. The network is piecewise linear in the input and in each single parameter array, so
+a central difference is exact up to rounding unless it crosses a ReLU kink or a pooling tie;
+such a probe disagrees with itself at a smaller step and is replaced, never judged.
+"""
+import math
+import time
+
+import numpy as np
+
+from grader.checks import CheckTimeout, Mismatch, Msg, Todo, check
+from grader.expect import expect_array
+from grader.proxy import WorkerTimeout
+
+from . import oracles
+from . import oracles_m5_training as ot
+
+DOC = "docs/module5.md#simplecnn"
+OVERFIT_DOC = "docs/module5.md#overfit-a-tiny-batch"
+
+INPUTS = {"mnist": (1, 28, 28), "cifar": (3, 32, 32)}
+NUM_CLASSES = 10
+
+COPY_HINT = Msg(
+    "changing the arrays that get_params_and_grads() returned did not change the output: "
+    "return the layers' own arrays, [(layer.W, layer.dW), (layer.b, layer.db), ...], "
+    "not copies — the optimizer updates them in place",
+    "改動 get_params_and_grads() 回傳的陣列不會影響輸出：要回傳各層自己的陣列 "
+    "[(layer.W, layer.dW), (layer.b, layer.db), ...]，不是複本——optimizer 會原地更新它們")
+RETURN_DX_HINT = Msg(
+    "SimpleConvNet.backward(dscores) should return the gradient w.r.t. the input x "
+    "(what the first layer's backward returns), like every layer's backward",
+    "SimpleConvNet.backward(dscores) 應該回傳對輸入 x 的梯度（第一層 backward 的回傳值），"
+    "和每一層的 backward 一樣")
+
+
+def pair_list(pairs, what):
+    """Validate get_params_and_grads()'s answer: a list of (param, grad) pairs."""
+    if pairs is None:
+        raise Todo(what)
+    if not isinstance(pairs, (list, tuple)) or not all(
+            isinstance(p, (list, tuple)) and len(p) == 2 for p in pairs):
+        raise Mismatch(Msg(f"{what} should return a list of (param, grad) pairs, "
+                           f"got {type(pairs).__name__}",
+                           f"{what} 應回傳 (param, grad) 組成的串列，但得到 {type(pairs).__name__}"))
+    return list(pairs)
+
+
+def shape_hint(got, want, C, fc_in):
+    """A hint from the difference of two multisets of parameter shapes."""
+    missing = [s for s in want if s not in got or want.count(s) > got.count(s)]
+    extra = [s for s in got if s not in want or got.count(s) > want.count(s)]
+    if len(got) != len(want):
+        return Msg(f"expected {len(want)} (param, grad) pairs — W and b of 2 Conv2D and "
+                   f"3 FullyConnected layers — got {len(got)}: does every layer with "
+                   f"parameters contribute its pairs?",
+                   f"應該有 {len(want)} 組 (param, grad)——2 個 Conv2D 與 3 個 FullyConnected 的 W、b——"
+                   f"但得到 {len(got)} 組：每個有參數的層都有加進來嗎？")
+    if (fc_in, 120) in missing and any(len(s) == 2 and s[1] == 120 for s in extra):
+        return Msg(f"the first FullyConnected must take 16·h·w inputs computed from input_shape: "
+                   f"{fc_in} here (16·4·4 = 256 for (1, 28, 28), 16·5·5 = 400 for (3, 32, 32))",
+                   f"第一個 FullyConnected 的輸入大小要由 input_shape 算出 16·h·w：這裡是 {fc_in}"
+                   f"（(1, 28, 28) 是 16·4·4 = 256，(3, 32, 32) 是 16·5·5 = 400）")
+    if (6, C, 5, 5) in missing:
+        return Msg(f"the first Conv2D must take input_shape[0] = {C} input channels",
+                   f"第一個 Conv2D 的輸入 channel 數要是 input_shape[0] = {C}")
+    return None
+
+
+@check("m5.network.shapes", points=2, parts=("mnist", "cifar", "params"),
+       title=("SimpleConvNet output and parameter shapes", "SimpleConvNet 輸出與參數的形狀"),
+       doc=DOC)
+def test_network_shapes(student, rng, grade, seed):
+    student.seed(seed)
+    net = student.module("module5.network")
+    for part, shape in INPUTS.items():
+        with grade.part(part):
+            N = int(rng.integers(2, 5))
+            model = net.SimpleConvNet(input_shape=shape, num_classes=NUM_CLASSES)
+            x = rng.standard_normal((N, *shape))
+            scores = expect_array(model.forward(x), f"SimpleConvNet{shape}.forward(x)",
+                                  (N, NUM_CLASSES))
+            if not np.all(np.isfinite(scores)):
+                raise Mismatch(Msg(f"SimpleConvNet{shape}.forward(x) has non-finite scores",
+                                   f"SimpleConvNet{shape}.forward(x) 有非有限的分數"))
+    with grade.part("params"):
+        for shape in INPUTS.values():
+            model = net.SimpleConvNet(input_shape=shape, num_classes=NUM_CLASSES)
+            N = int(rng.integers(2, 4))
+            x = rng.standard_normal((N, *shape))
+            expect_array(model.forward(x), f"SimpleConvNet{shape}.forward(x)", (N, NUM_CLASSES))
+            model.backward(rng.standard_normal((N, NUM_CLASSES)))
+            what = f"SimpleConvNet{shape}.get_params_and_grads()"
+            pairs = pair_list(model.get_params_and_grads(), what)
+            got = []
+            for k, (param, grad) in enumerate(pairs):
+                param = expect_array(param, f"{what}[{k}][0] (a parameter)")
+                expect_array(grad, f"{what}[{k}][1] (the gradient of {what}[{k}][0])", param.shape)
+                got.append(param.shape)
+            want = ot.lenet_param_shapes(*shape, NUM_CLASSES)
+            if sorted(got) != sorted(want):
+                raise Mismatch(Msg(f"{what}: parameter shapes {sorted(got)}, expected "
+                                   f"{sorted(want)} (in any order)",
+                                   f"{what}：參數形狀是 {sorted(got)}，應該是 {sorted(want)}（順序不拘）"),
+                               shape_hint(got, want, shape[0], want[4][0]))
+
+
+# -- whole-network gradient check -------------------------------------------------------
+GRAD_N = 2
+STEP = 1e-5
+RTOL, ATOL = 1e-5, 1e-7
+
+
+def _close(a, n):
+    return abs(a - n) <= ATOL + RTOL * max(abs(a), abs(n))
+
+
+class Probe:
+    """A numerical directional derivative of f = sum(G * scores) through the worker."""
+
+    def __init__(self, model, x, G):
+        self.model, self.x, self.G = model, x, G
+        self.calls = 0
+
+    def f(self, x=None):
+        self.calls += 1
+        scores = self.model.forward(self.x if x is None else x)
+        return float(np.sum(expect_array(scores, "SimpleConvNet.forward(x)", self.G.shape) * self.G))
+
+    def input(self, u, h):
+        return (self.f(self.x + h * u) - self.f(self.x - h * u)) / (2 * h)
+
+    def param(self, handle, value, index, u, h):
+        """Set param[index] = value[index] ± h·u in the worker's live array, then restore."""
+        base = value[index]
+        handle[index] = base + h * u
+        plus = self.f()
+        handle[index] = base - h * u
+        minus = self.f()
+        handle[index] = base
+        self.calls += 3
+        return (plus - minus) / (2 * h)
+
+
+def judge(draw, label, rng, retries=3):
+    """Compare one probe with the analytic value. draw(rng, attempt) -> (analytic,
+    numerical(h), where). A probe whose central difference changes with the step sits at a
+    ReLU kink or a pooling tie: it is redrawn (attempt > 0), never judged."""
+    for attempt in range(retries):
+        a, numerical, where = draw(rng, attempt)
+        n1 = numerical(STEP)
+        if _close(a, n1):
+            return
+        n2 = numerical(STEP / 8)
+        if _close(a, n2):
+            return
+        if _close(n1, n2):
+            raise Mismatch(Msg(f"{label} is wrong at {where}: backward gives {a:.6g}, the numerical "
+                               f"gradient is {n2:.6g}",
+                               f"{label} 在 {where} 不正確：backward 得到 {a:.6g}，數值梯度是 {n2:.6g}"))
+    raise Mismatch(Msg(f"{label}: the numerical gradient is unstable at every probe (NaN, or a "
+                       f"forward pass whose output is not a function of its input?)",
+                       f"{label}：每個取樣點的數值梯度都不穩定（NaN，或 forward 的輸出不只取決於輸入？）"))
+
+
+def _at(index):
+    return "[" + ", ".join(str(int(i)) for i in index) + "]"
+
+
+def _random_index(r, shape):
+    return tuple(int(r.integers(s)) for s in shape)
+
+
+def _largest(a):
+    return tuple(int(i) for i in np.unravel_index(np.argmax(np.abs(a)), a.shape))
+
+
+@check("m5.network.gradcheck", points=2, parts=("input", "params"),
+       title=("SimpleConvNet whole-network gradient check", "SimpleConvNet 整個網路的梯度檢查"),
+       doc=DOC, timeout=30)
+def test_network_gradcheck(student, rng, grade, seed):
+    student.seed(seed)
+    net = student.module("module5.network")
+    shape = INPUTS["mnist"]
+    model = net.SimpleConvNet(input_shape=shape, num_classes=NUM_CLASSES)
+    x = rng.standard_normal((GRAD_N, *shape))
+    G = rng.standard_normal((GRAD_N, NUM_CLASSES))
+    expect_array(model.forward(x), "SimpleConvNet.forward(x)", (GRAD_N, NUM_CLASSES))
+    dx = model.backward(G)
+    probe = Probe(model, x, G)
+    label = "dx (the gradient w.r.t. the input)"
+    with grade.part("input"):
+        if dx is None:
+            grade.hint(RETURN_DX_HINT)
+        dx = expect_array(dx, "SimpleConvNet.backward(dscores)", x.shape)
+
+        def coordinate(r, attempt, first=False):
+            index = _largest(dx) if first and attempt == 0 else _random_index(r, x.shape)
+            u = np.zeros_like(x)
+            u[index] = 1.0
+            return float(dx[index]), lambda h: probe.input(u, h), "x" + _at(index)
+
+        def direction(r, attempt):
+            u = r.standard_normal(x.shape)
+            return float(np.sum(dx * u)), lambda h: probe.input(u, h), "a random direction"
+
+        judge(lambda r, a: coordinate(r, a, first=True), label, rng)
+        for _ in range(3):
+            judge(coordinate, label, rng)
+        for _ in range(2):
+            judge(direction, label, rng)
+    with grade.part("params"):
+        what = "SimpleConvNet.get_params_and_grads()"
+        values = pair_list(model.get_params_and_grads(), what)
+        handles = pair_list(model.get_params_and_grads.keep(), what)
+        if len(handles) != len(values) or not values:
+            raise Mismatch(Msg(f"{what} returned {len(values)} pairs, then {len(handles)}",
+                               f"{what} 先回傳 {len(values)} 組，再呼叫一次卻是 {len(handles)} 組"))
+        for k, ((P, dP), (handle, _)) in enumerate(zip(values, handles)):
+            P = expect_array(P, f"{what}[{k}][0]")
+            dP = expect_array(dP, f"{what}[{k}][1] (the gradient of parameter {k})", P.shape)
+            seen = []
+
+            def numerical(index, u, handle=handle, P=P, seen=seen):
+                def at(h):
+                    seen.append(probe.param(handle, P, index, u, h))
+                    return seen[-1]
+                return at
+
+            def coordinate(r, attempt, P=P, dP=dP, first=False):
+                index = _largest(dP) if first and attempt == 0 else _random_index(r, P.shape)
+                return float(dP[index]), numerical(index, 1.0), _at(index)
+
+            def direction(r, attempt, P=P, dP=dP):
+                u = r.standard_normal(P.shape)
+                return float(np.sum(dP * u)), numerical(Ellipsis, u), "a random direction"
+
+            name = f"the gradient of parameter {k} (shape {P.shape})"
+            try:
+                judge(lambda r, a, c=coordinate: c(r, a, first=True), name, rng)
+                judge(coordinate, name, rng)
+                judge(direction, name, rng)
+            except Mismatch:
+                if seen and not any(seen) and np.any(dP):
+                    grade.hint(COPY_HINT)
+                raise
+    if grade.failed("input") and grade.passed("params") and dx is not None:
+        grade.hint(Msg("the parameter gradients are right but dx is not: backward must pass "
+                       "each layer's dx on to the layer before it, and return the first layer's",
+                       "參數的梯度正確但 dx 不對：backward 要把每一層的 dx 傳給前一層，並回傳第一層的 dx"))
+
+
+# -- overfit a tiny batch ---------------------------------------------------------------
+OVERFIT_N = 20
+OVERFIT_LR, OVERFIT_MOMENTUM = 0.005, 0.9
+OVERFIT_CHUNK, OVERFIT_MAX_EPOCHS = 5, 80
+OVERFIT_LOSS = 0.05
+OVERFIT_TIMEOUT = 20.0
+MEASURE_BUDGET = 15.0
+
+
+def measure_conv_step(student, n):
+    """Seconds for one forward + backward of the learner's Conv2D at LeNet's two training
+    shapes (batch n), in a fresh worker with its own deadline: (total, conv1, conv2), where
+    a part that did not finish is math.inf."""
+    student.close()
+    student.deadline = time.monotonic() + MEASURE_BUDGET
+    rng = np.random.default_rng(0)
+    times = []
+    try:
+        layers = student.module("module5.layers")
+        for C, F, H in ((1, 6, 28), (6, 16, 12)):
+            conv = layers.Conv2D(C, F, 5)
+            x = rng.standard_normal((n, C, H, H))
+            dout = rng.standard_normal((n, F, H - 4, H - 4))
+            start = time.perf_counter()
+            conv.forward(x)
+            conv.backward(dout)
+            times.append(time.perf_counter() - start)
+    except WorkerTimeout:
+        times += [math.inf] * (2 - len(times))
+    finally:
+        student.close()
+    return sum(times), times[0], times[1]
+
+
+def baseline_conv_step(n):
+    rng = np.random.default_rng(0)
+    cases = [(rng.standard_normal((n, C, H, H)), rng.standard_normal((F, C, 5, 5)),
+              np.zeros(F), 1, 0) for C, F, H in ((1, 6, 28), (6, 16, 12))]
+    return ot.time_positions_conv(cases, repeats=2)
+
+
+def slow_training_message(student, limit, done, timeout_scale):
+    steps = OVERFIT_MAX_EPOCHS      # one batch per epoch
+    total, t1, t2 = measure_conv_step(student, OVERFIT_N)
+    base = baseline_conv_step(OVERFIT_N)
+    allowed = limit / steps
+    if math.isinf(total):
+        mine_en = f"more than {MEASURE_BUDGET:.0f} s"
+        mine_zh = f"超過 {MEASURE_BUDGET:.0f} 秒"
+        need_en = need_zh = ""
+        scale = None
+    else:
+        mine_en = f"{total:.3f} s (first layer {t1:.3f} s, second {t2:.3f} s)"
+        mine_zh = f"{total:.3f} 秒（第一層 {t1:.3f} 秒、第二層 {t2:.3f} 秒）"
+        need_en = f", so {steps} steps need up to ~{steps * total:.0f} s"
+        need_zh = f"，{steps} 步最多約需 {steps * total:.0f} 秒"
+        scale = max(2, math.ceil(timeout_scale * 1.5 * steps * total / limit))
+    what_en = ("Vectorise Conv2D over the batch and the channels (at most one loop over the "
+               "output positions, or im2col)")
+    what_zh = "請把 Conv2D 對 batch 與 channel 向量化（最多只對輸出位置做一層迴圈，或用 im2col）"
+    if scale is not None:
+        what_en += f", or grade with --timeout-scale {scale}"
+        what_zh += f"，或用 --timeout-scale {scale} 重新評分"
+    return Msg(
+        f"training did not finish within the time limit ({limit:.0f} s; {done} of at most "
+        f"{OVERFIT_MAX_EPOCHS} epochs done). Each training step runs both Conv2D layers forward "
+        f"and backward at batch {OVERFIT_N}: yours took {mine_en}{need_en}; this check allows "
+        f"{allowed:.2f} s per step, and a Conv2D that loops over output positions (vectorised "
+        f"over batch and channels) takes {base:.3f} s here. {what_en}.",
+        f"訓練沒有在時間限制內完成（{limit:.0f} 秒；最多 {OVERFIT_MAX_EPOCHS} 個 epoch，完成了 {done} 個）。"
+        f"每一步訓練要讓兩層 Conv2D 各做一次 forward 與 backward（batch {OVERFIT_N}）：你的花了 "
+        f"{mine_zh}{need_zh}；這項檢查每步允許 {allowed:.2f} 秒，而只對輸出位置做迴圈（batch 與 channel "
+        f"向量化）的 Conv2D 在這台機器上只要 {base:.3f} 秒。{what_zh}。")
+
+
+@check("m5.network.overfit", points=3, parts=("loss", "accuracy"),
+       title=("SimpleConvNet overfits a tiny batch (train + MomentumSGD)",
+              "SimpleConvNet 能把一小批資料訓練到幾乎零誤差（train + MomentumSGD）"),
+       doc=OVERFIT_DOC, timeout=OVERFIT_TIMEOUT)
+def test_network_overfit(student, rng, grade, seed, timeout_scale):
+    limit = OVERFIT_TIMEOUT * timeout_scale
+    student.seed(seed)
+    net = student.module("module5.network")
+    optim = student.module("module5.optim")
+    X = rng.standard_normal((OVERFIT_N, *INPUTS["mnist"]))
+    y = rng.permutation(np.arange(OVERFIT_N) % NUM_CLASSES)
+    model = net.SimpleConvNet(input_shape=INPUTS["mnist"], num_classes=NUM_CLASSES)
+    expect_array(model.forward(X), "SimpleConvNet.forward(x)", (OVERFIT_N, NUM_CLASSES))
+    if ot.is_stub(student.target, "module5/optim.py", "MomentumSGD.step"):
+        raise Todo("MomentumSGD.step (this check trains with it)")
+    opt = optim.MomentumSGD(lr=OVERFIT_LR, momentum=OVERFIT_MOMENTUM)
+    done, loss, acc = 0, math.nan, 0.0
+    try:
+        while done < OVERFIT_MAX_EPOCHS:
+            history = model_train(net, model, X, y, opt)
+            done += OVERFIT_CHUNK
+            scores = expect_array(model.forward(X), "SimpleConvNet.forward(x)",
+                                  (OVERFIT_N, NUM_CLASSES))
+            loss = oracles.cross_entropy(scores, y)[0] if np.all(np.isfinite(scores)) else math.inf
+            acc = float(np.mean(scores.argmax(axis=1) == y))
+            if loss < OVERFIT_LOSS and acc == 1.0 or not math.isfinite(loss):
+                break
+    except WorkerTimeout:
+        raise CheckTimeout(slow_training_message(student, limit, done, timeout_scale)) from None
+    if history is not None and not isinstance(history, list):
+        raise Mismatch(Msg(f"train() should return the list of epoch losses, got "
+                           f"{type(history).__name__}",
+                           f"train() 應回傳每個 epoch 的 loss 串列，但得到 {type(history).__name__}"))
+    chance = math.log(NUM_CLASSES)
+    after = (f"after {done} epochs (train with MomentumSGD(lr={OVERFIT_LR}, "
+             f"momentum={OVERFIT_MOMENTUM}), batch {OVERFIT_N})")
+    after_zh = (f"訓練 {done} 個 epoch 之後（train 搭配 MomentumSGD(lr={OVERFIT_LR}, "
+                f"momentum={OVERFIT_MOMENTUM})，batch {OVERFIT_N}）")
+    with grade.part("loss"):
+        if not loss < OVERFIT_LOSS:
+            raise Mismatch(Msg(f"the training loss is {loss:.4g} {after}; expected below {OVERFIT_LOSS}",
+                               f"{after_zh} training loss 是 {loss:.4g}，應該低於 {OVERFIT_LOSS}"))
+    with grade.part("accuracy"):
+        if acc < 1.0:
+            raise Mismatch(Msg(f"training accuracy is {acc:.0%} {after}; expected 100 %",
+                               f"{after_zh} 訓練準確率是 {acc:.0%}，應該是 100 %"))
+    if grade.passed("loss", "accuracy"):
+        return
+    if not math.isfinite(loss):
+        grade.hint(Msg("the loss diverged to inf/NaN: is the loss (and so every gradient) the "
+                       "mean over the batch, and does MomentumSGD subtract lr·grad?",
+                       "loss 發散成 inf/NaN：loss（以及所有梯度）有對 batch 取平均嗎？MomentumSGD 是減去 lr·grad 嗎？"))
+    elif ot.mentions_todo(student.target, "module5/network.py", "train"):
+        grade.hint(Msg("train() still has a TODO: with an optimizer it must call "
+                       "optimizer.step(model.get_params_and_grads()) instead of the plain update",
+                       "train() 還有 TODO：有 optimizer 時要呼叫 optimizer.step(model.get_params_and_grads())，"
+                       "不是原本的簡單更新"))
+    elif abs(loss - chance) < 0.05:
+        grade.hint(Msg(f"the loss stays at ln {NUM_CLASSES} ≈ {chance:.3f} (chance): the updates "
+                       f"never reach the network — do MomentumSGD.step and train() change the "
+                       f"live parameter arrays in place?",
+                       f"loss 一直停在 ln {NUM_CLASSES} ≈ {chance:.3f}（隨機猜測）：更新沒有作用到網路上——"
+                       f"MomentumSGD.step 與 train() 有原地修改網路自己的參數陣列嗎？"))
+    else:
+        grade.hint(Msg("the network learns too slowly: check the gradient checks and MomentumSGD "
+                       "(v = β·v − lr·grad, w = w + v, one v per parameter)",
+                       "網路學得太慢：先看梯度檢查與 MomentumSGD（v = β·v − lr·grad，w = w + v，每個參數一個 v）"))
+
+
+def model_train(net, model, X, y, opt):
+    history = net.train(model, X, y, lr=OVERFIT_LR, epochs=OVERFIT_CHUNK, batch_size=OVERFIT_N,
+                        optimizer=opt)
+    return history

@@ -1,0 +1,81 @@
+"""Module 5 bonus (選做): Conv2D is vectorised.
+
+The learner's Conv2D forward + backward is timed through the proxy (best of several runs,
+minus the proxy's own cost for the same payload, measured in a fresh worker before any
+student code is imported, so student code cannot inflate it) and compared with a Conv2D that
+loops over output positions — vectorised over batch and channels, the version the course
+accepts without im2col — timed here in the trusted process. The size has many output
+positions and little work per position: im2col (or a loop over the kh·kw kernel offsets)
+is 10–30× faster than the positions loop on it, while any loop over positions is ~1×.
+"""
+import numpy as np
+
+from grader.checks import Mismatch, Msg, check
+from grader.expect import expect_array, expect_close
+
+from . import oracles_m5_training as ot
+
+DOC = "docs/module5.md#im2col"
+
+SIZE = (4, 3, 40, 40, 8, 3, 1)    # N, C_in, H, W, C_out, k, padding (stride 1)
+SPEEDUP = 5.0                      # required: at least this many times faster
+REPEATS = 5
+
+
+@check("m5.conv2d.vectorised", points=2, optional=True,
+       title=("Conv2D is vectorised (speed against a loop over output positions)",
+              "Conv2D 已向量化（與對輸出位置做迴圈的版本比速度）"), doc=DOC, timeout=30)
+def test_conv2d_vectorised(student, rng, grade):
+    N, C, H, W, F, k, p = SIZE
+    x = rng.standard_normal((N, C, H, W))
+    Wt = rng.standard_normal((F, C, k, k))
+    b = rng.standard_normal(F)
+    Ho, Wo = H + 2 * p - k + 1, W + 2 * p - k + 1
+    dout = rng.standard_normal((N, F, Ho, Wo))
+
+    # The proxy's cost for the same payloads, before any student code runs in this worker.
+    overhead = (ot.min_time(lambda: student.request("ping", x, dout), REPEATS)
+                + ot.min_time(lambda: student.request("ping", dout, x), REPEATS))
+
+    want_out, cache = ot.conv_positions_forward(x, Wt, b, 1, p)
+    want_dx, want_dW, want_db = ot.conv_positions_backward(dout, Wt, cache)
+    baseline = ot.time_positions_conv([(x, Wt, b, 1, p)], repeats=REPEATS)
+
+    layers = student.module("module5.layers")
+    conv = layers.Conv2D(C, F, k, stride=1, padding=p)
+    conv.W = Wt
+    conv.b = b
+    out = expect_array(conv.forward(x), "Conv2D.forward(x)", want_out.shape)
+    expect_close(out, want_out, f"Conv2D.forward output (size {SIZE[:4]}, padding {p})",
+                 rtol=1e-6, atol=1e-8)
+    dx = expect_array(conv.backward(dout), "Conv2D.backward(dout)", x.shape)
+    expect_close(dx, want_dx, "dx", rtol=1e-6, atol=1e-8)
+    expect_close(expect_array(conv.dW, "Conv2D.dW", Wt.shape), want_dW, "dW", rtol=1e-6, atol=1e-8)
+    expect_close(expect_array(conv.db, "Conv2D.db", b.shape), want_db, "db", rtol=1e-6, atol=1e-8)
+
+    best = float("inf")
+    for _ in range(REPEATS):
+        t = ot.min_time(lambda: (conv.forward(x), conv.backward(dout)), 1)
+        best = min(best, t)
+        if best > 3 * baseline / SPEEDUP:
+            break    # far too slow to pass: another run cannot close a 3x gap
+    # Never let the subtraction claim more than half of the measured time.
+    mine = max(best - overhead, best / 2)
+    ratio = baseline / mine
+    if ratio < SPEEDUP:
+        raise Mismatch(
+            Msg(f"Conv2D forward + backward took {mine * 1e3:.1f} ms at size {SIZE[:4]} → "
+                f"{F} filters {k}x{k} ({best * 1e3:.1f} ms measured, {overhead * 1e3:.1f} ms of it "
+                f"the grader's own transfer); a loop over output positions takes "
+                f"{baseline * 1e3:.1f} ms: {ratio:.1f}x, the bonus needs {SPEEDUP:g}x",
+                f"Conv2D forward + backward 在大小 {SIZE[:4]}、{F} 個 {k}x{k} filter 時花了 "
+                f"{mine * 1e3:.1f} ms（量到 {best * 1e3:.1f} ms，其中 {overhead * 1e3:.1f} ms 是批改程式"
+                f"本身的傳輸）；對輸出位置做迴圈的版本要 {baseline * 1e3:.1f} ms：{ratio:.1f} 倍，"
+                f"加分需要 {SPEEDUP:g} 倍"),
+            Msg("remove the loop over output positions: im2col turns the whole convolution into "
+                "one matrix product (np.lib.stride_tricks.sliding_window_view gives every window "
+                "without copying), or loop over the kh·kw kernel offsets instead of the H'·W' "
+                "positions",
+                "去掉對輸出位置的迴圈：im2col 把整個卷積變成一次矩陣乘法"
+                "（np.lib.stride_tricks.sliding_window_view 不複製就能取得所有 window），"
+                "或改成對 kh·kw 個 kernel 位移做迴圈，而不是對 H'·W' 個輸出位置"))
