@@ -223,6 +223,13 @@ class Student:
         """Whether two remote handles are the very same object in the worker."""
         return bool(self.request("same", _unwrap(a), _unwrap(b), doing="comparing objects"))
 
+    def given(self, dotted, *args, **kwargs):
+        """Run given code in the worker on the student's objects (args may be remote
+        objects): student.given("given.model_utils.set_training", model, False)."""
+        module, func = dotted.rsplit(".", 1)
+        return self.request("given", module, func, _unwrap(list(args)), _unwrap(kwargs),
+                            doing=f"in {dotted}")
+
     def numpy(self):
         """The worker's numpy module (e.g. to make it raise on overflow: numpy().seterr)."""
         return self.request("numpy", doing="reaching numpy")

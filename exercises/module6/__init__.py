@@ -1,0 +1,1 @@
+"""Module 6: advanced architectures (進階架構)."""

@@ -1,0 +1,80 @@
+import numpy as np
+
+
+def _bilinear_matrix(n_in, scale):
+    """(n_in * scale, n_in) matrix A with out = A @ x along one axis, align_corners=False:
+    output i samples src = (i + 0.5) / scale - 0.5 (clamped at 0) between its two neighbours."""
+    n_out = n_in * scale
+    src = np.maximum((np.arange(n_out) + 0.5) / scale - 0.5, 0.0)
+    i0 = np.floor(src).astype(int)
+    i1 = np.minimum(i0 + 1, n_in - 1)
+    t = src - i0
+    A = np.zeros((n_out, n_in))
+    rows = np.arange(n_out)
+    np.add.at(A, (rows, i0), 1.0 - t)   # i0 == i1 at the last row: both weights add up
+    np.add.at(A, (rows, i1), t)
+    return A
+
+
+class Upsample:
+    """
+    Upsampling by an integer factor (上採樣).
+
+    mode='nearest': out[..., i, j] = x[..., i // s, j // s]
+    mode='bilinear': PyTorch's align_corners=False. Output pixel i samples the input at
+        src = (i + 0.5) / s - 0.5, clamped to >= 0; with i0 = floor(src),
+        i1 = min(i0 + 1, H - 1) and t = src - i0:  (1 - t) * x[i0] + t * x[i1],
+        first along H, then along W.
+    """
+
+    def __init__(self, scale_factor=2, mode="nearest"):
+        if mode not in ("nearest", "bilinear"):
+            raise ValueError(f"mode must be 'nearest' or 'bilinear', got {mode!r}")
+        self.scale_factor = int(scale_factor)
+        self.mode = mode
+        self.cache = None
+
+    def forward(self, x):
+        """
+        Parameters
+        ----------
+        x : np.ndarray, shape (N, C, H, W)
+
+        Returns
+        -------
+        out : np.ndarray, shape (N, C, H * s, W * s)
+
+        Bilinear interpolation is separable: out = A_H @ x @ A_W^T with one small
+        interpolation matrix per axis.
+        """
+        s = self.scale_factor
+        H, W = x.shape[2], x.shape[3]
+        if self.mode == "nearest":
+            self.cache = (H, W)
+            return x.repeat(s, axis=2).repeat(s, axis=3)
+        A_h, A_w = _bilinear_matrix(H, s), _bilinear_matrix(W, s)
+        self.cache = (A_h, A_w)
+        return np.einsum("ih,nchw,jw->ncij", A_h, x, A_w, optimize=True)
+
+    def backward(self, dout):
+        """
+        Parameters
+        ----------
+        dout : np.ndarray, shape (N, C, H * s, W * s)
+
+        Returns
+        -------
+        dx : np.ndarray, shape (N, C, H, W)
+            Each input pixel receives the sum of the gradients of every output pixel it
+            contributed to (weighted by its interpolation weight).
+        """
+        s = self.scale_factor
+        if self.mode == "nearest":
+            H, W = self.cache
+            N, C = dout.shape[:2]
+            return dout.reshape(N, C, H, s, W, s).sum(axis=(3, 5))
+        A_h, A_w = self.cache
+        return np.einsum("ih,ncij,jw->nchw", A_h, dout, A_w, optimize=True)
+
+    def get_params_and_grads(self):
+        return []
