@@ -3,11 +3,14 @@ import argparse
 import os
 import secrets
 import sys
+import time
+from pathlib import Path
 
 from rich.console import Console
 
 from . import __version__
 from .i18n import LANGS, detect_lang, t
+from .formats import gradescope_results, junit_xml, write_json, write_text
 from .report import build, summarize, write
 from .runner import load_checks, run_checks, select_checks
 from .scorecard import LiveProgress, render, render_list
@@ -22,6 +25,11 @@ examples:
   python -m grader --list                       what is checked, with points
   python -m grader --seed 1234                  reproduce a run (its seed is on the scorecard)
   python -m grader --json report.json --fail-under 60   for CI
+  python -m grader --watch                      re-grade whenever you save a file
+
+other commands (each has --help):
+  python -m grader batch SUBMISSIONS_DIR --out gradebook.csv   grade a whole class
+  python -m grader gradescope-bundle autograder.zip            build a Gradescope autograder
 
 exit codes: 0 graded (and at least --fail-under), 1 below --fail-under, 2 bad usage or target.
 """
@@ -49,6 +57,12 @@ def parse_args(argv):
                    "run, printed on the scorecard. Example: --seed 1234")
     p.add_argument("--json", metavar="FILE", help="also write a JSON report "
                    "(docs/json-report.md). Example: --json report.json")
+    p.add_argument("--junit", metavar="FILE", help="also write JUnit XML (one test case per "
+                   "check) for CI systems. Example: --junit grader.xml")
+    p.add_argument("--gradescope", metavar="FILE", help="also write Gradescope's results.json "
+                   "format. Example: --gradescope results.json")
+    p.add_argument("--watch", action="store_true", help="keep running: re-grade the affected "
+                   "module whenever a .py file in the target is saved (Ctrl-C stops)")
     p.add_argument("--verbose", action="store_true", help="show every part of every check, "
                    "full messages and what your code printed")
     p.add_argument("--fail-under", type=float, metavar="PCT", help="exit 1 when the required "
@@ -60,7 +74,7 @@ def parse_args(argv):
                         "(loop-based) code. Example: --timeout-scale 3")
     p.add_argument("--memory-mb", type=int, default=2048, metavar="MB",
                    help="memory cap of each process running your code (default 2048)")
-    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    p.add_argument("--version", action="version", version=f"cnn-kit grader {__version__}")
     args = p.parse_args(argv)
     if args.jobs < 1:
         p.error("--jobs must be at least 1")
@@ -69,8 +83,17 @@ def parse_args(argv):
     return args
 
 
+SUBCOMMANDS = {"batch": "grader.batch:main", "gradescope-bundle": "grader.gradescope:bundle_main",
+               "gradescope-run": "grader.gradescope:run_main"}
+
+
 def main(argv=None):
-    args = parse_args(sys.argv[1:] if argv is None else argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv and argv[0] in SUBCOMMANDS:
+        import importlib
+        module, func = SUBCOMMANDS[argv[0]].split(":")
+        return getattr(importlib.import_module(module), func)(argv[1:])
+    args = parse_args(argv)
     lang = detect_lang(args.lang)
     console = Console(highlight=False)
     err = Console(stderr=True, highlight=False, soft_wrap=True)  # one line, never wrapped
@@ -88,6 +111,17 @@ def main(argv=None):
     if not specs:
         err.print(f"grader: {t('no_checks', lang)}: module {modules}, -k {args.pattern!r}")
         return 2
+    if args.watch:
+        return watch(args, target, specs, lang, console)
+    total = grade(args, target, specs, lang, console)
+    if args.fail_under is not None and total["percent"] < args.fail_under:
+        err.print(t("below", lang, score=total["percent"], limit=args.fail_under))
+        return 1
+    return 0
+
+
+def grade(args, target, specs, lang, console):
+    """One grading run: live progress, scorecard, the report files asked for."""
     seed = args.seed if args.seed is not None else secrets.randbelow(1_000_000)
     with LiveProgress(console, specs, lang) as live:
         run = run_checks(target, specs, seed=seed, jobs=args.jobs,
@@ -96,8 +130,54 @@ def main(argv=None):
     render(console, specs, run, lang, verbose=args.verbose)
     if args.json:
         write(args.json, build(specs, run, lang))
-    _, total = summarize(specs, run.results)
-    if args.fail_under is not None and total["percent"] < args.fail_under:
-        err.print(t("below", lang, score=total["percent"], limit=args.fail_under))
-        return 1
-    return 0
+    if args.junit:
+        write_text(args.junit, junit_xml(specs, run, lang))
+    if args.gradescope:
+        write_json(args.gradescope, gradescope_results(specs, run, lang))
+    return summarize(specs, run.results)[1]
+
+
+def _snapshot(target):
+    return {p: p.stat().st_mtime_ns for p in Path(target).rglob("*.py")
+            if "__pycache__" not in p.parts}
+
+
+def affected_modules(changed, target):
+    """Modules to re-grade for changed files: Module 6 builds on Module 5's layers, so a
+    Module 5 file affects both."""
+    modules = set()
+    for path in changed:
+        parts = Path(path).relative_to(target).parts
+        if parts and parts[0] == "module5":
+            modules |= {5, 6}
+        elif parts and parts[0] == "module6":
+            modules.add(6)
+    return modules
+
+
+def watch(args, target, specs, lang, console, poll=1.0, max_rounds=None):
+    """Re-grade whenever a .py file in the target changes (polling the standard library's
+    stat; no extra dependency). Ctrl-C stops cleanly."""
+    chosen = specs
+    rounds = 0
+    try:
+        while True:
+            console.clear()
+            grade(args, target, chosen, lang, console)
+            rounds += 1
+            if max_rounds is not None and rounds >= max_rounds:
+                return 0
+            console.print(t("watching", lang, target=target), style="bold cyan")
+            before = _snapshot(target)
+            while True:
+                time.sleep(poll)
+                after = _snapshot(target)
+                changed = [p for p in set(before) | set(after) if before.get(p) != after.get(p)]
+                modules = affected_modules(changed, target)
+                chosen = [s for s in specs if s.module in modules]
+                if chosen:
+                    break
+                before = after
+    except KeyboardInterrupt:
+        console.print(t("stopped", lang))
+        return 0

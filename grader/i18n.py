@@ -35,6 +35,9 @@ LABELS = {
     "required": ("required", "必做"),
     "optional": ("optional (bonus)", "選做（加分）"),
     "output": ("output of your code", "你的程式輸出"),
+    "watching": ("watching {target}: save a file to re-grade, Ctrl-C to stop",
+                 "監看 {target} 中：存檔就會重新批改，按 Ctrl-C 結束"),
+    "stopped": ("stopped watching", "已停止監看"),
     "below": ("score {score:.1f} % is below --fail-under {limit:g} %",
               "分數 {score:.1f} % 低於 --fail-under {limit:g} %"),
 }

@@ -1,0 +1,97 @@
+"""Report formats for CI and course platforms: JUnit XML and Gradescope's results.json.
+(The JSON report is grader/report.py.)"""
+import json
+from xml.etree import ElementTree as ET
+
+from .i18n import pick
+from .report import summarize
+
+FAILING = ("FAIL", "PARTIAL", "TODO", "TIMEOUT", "CRASH")
+
+
+def _text(result, lang):
+    lines = []
+    for key in ("message", "hint"):
+        if result.get(key):
+            lines.append(pick(result[key], lang))
+    for part in result.get("parts", []):
+        line = f"{part['name']}: {part['status']}"
+        if part.get("message"):
+            line += f" ({pick(part['message'], lang)})"
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def junit_xml(specs, run, lang):
+    """JUnit XML: one <testsuite> per module, one <testcase> per check. FAIL, PARTIAL, TODO,
+    TIMEOUT and CRASH are <failure type="STATUS">, ERROR is <error>; points are properties."""
+    modules, total = summarize(specs, run.results)
+    root = ET.Element("testsuites", name="cnn-kit grader", time=f"{run.wall_time:.3f}")
+    for module in modules:
+        mine = [s for s in specs if s.module == module["module"]]
+        results = [run.results[s.id] for s in mine]
+        suite = ET.SubElement(
+            root, "testsuite", name=f"module{module['module']}", tests=str(len(mine)),
+            failures=str(sum(r["status"] in FAILING for r in results)),
+            errors=str(sum(r["status"] == "ERROR" for r in results)), skipped="0",
+            time=f"{sum(r.get('duration', 0) for r in results):.3f}")
+        props = ET.SubElement(suite, "properties")
+        for key in ("points", "max_points", "bonus_points", "bonus_max_points", "percent"):
+            ET.SubElement(props, "property", name=key, value=str(module[key]))
+        ET.SubElement(props, "property", name="seed", value=str(run.seed))
+        for spec, r in zip(mine, results):
+            case = ET.SubElement(suite, "testcase", classname=f"module{spec.module}",
+                                 name=f"{spec.id} ({pick(spec.title, lang)})",
+                                 time=f"{r.get('duration', 0):.3f}")
+            cprops = ET.SubElement(case, "properties")
+            ET.SubElement(cprops, "property", name="points", value=str(r["points"]))
+            ET.SubElement(cprops, "property", name="max_points", value=str(spec.points))
+            ET.SubElement(cprops, "property", name="optional", value=str(spec.optional).lower())
+            if r["status"] == "PASS":
+                continue
+            tag = "error" if r["status"] == "ERROR" else "failure"
+            el = ET.SubElement(case, tag, type=r["status"],
+                               message=f"{r['status']} {r['points']:g}/{spec.points:g}: "
+                                       f"{pick(r.get('message'), lang)}"[:500])
+            el.text = _text(r, lang)
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode")
+
+
+def gradescope_results(specs, run, lang, visibility="visible"):
+    """Gradescope's autograder results format. Bonus checks have max_score 0, so what they
+    earn counts as extra credit; the top-level score is required + bonus points."""
+    _, total = summarize(specs, run.results)
+    tests = []
+    for n, spec in enumerate(specs, 1):
+        r = run.results[spec.id]
+        tests.append({
+            "name": f"{pick(spec.title, lang)} [{spec.id}]",
+            "number": f"{spec.module}.{n}",
+            "score": r["points"],
+            "max_score": 0 if spec.optional else spec.points,
+            "status": "passed" if r["status"] == "PASS" else "failed",
+            "output": f"{r['status']}\n{_text(r, lang)}".strip()
+                      + (f"\n\nsee {spec.doc}" if spec.doc and r["status"] != "PASS" else ""),
+            "visibility": visibility,
+            "tags": [f"module{spec.module}", r["status"].lower()]
+                    + (["bonus"] if spec.optional else []),
+        })
+    return {
+        "score": round(total["points"] + total["bonus_points"], 4),
+        "execution_time": round(run.wall_time, 2),
+        "output": (f"Required {total['points']:g}/{total['max_points']:g} "
+                   f"({total['percent']:.1f} %), bonus {total['bonus_points']:g}/"
+                   f"{total['bonus_max_points']:g}; seed {run.seed}"),
+        "stdout_visibility": "hidden",
+        "tests": tests,
+    }
+
+
+def write_text(path, text):
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+
+
+def write_json(path, data):
+    write_text(path, json.dumps(data, ensure_ascii=False, indent=2) + "\n")

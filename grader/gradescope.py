@@ -1,0 +1,120 @@
+"""Gradescope: build an uploadable autograder, and the run it performs there.
+
+    python -m grader gradescope-bundle autograder.zip [--module 5]
+
+The zip holds setup.sh and run_autograder (Gradescope's entry points) and the grader, its
+hidden suites, the given code and the exercises tree (files a submission lacks fall back to
+it). On Gradescope, run_autograder calls `python -m grader gradescope-run`, which grades
+/autograder/submission and writes /autograder/results/results.json. The root is
+$AUTOGRADER_ROOT (default /autograder), so the same script runs against a fake layout in
+the tests.
+"""
+import argparse
+import os
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+from .formats import gradescope_results, write_json
+from .runner import load_checks, run_checks, select_checks
+from .submissions import SubmissionError, assemble
+from .target import PROJECT_ROOT
+
+SETUP_SH = """#!/usr/bin/env bash
+# Gradescope runs this once when it builds the autograder image.
+set -euo pipefail
+cd /autograder/source
+if ! command -v python3 >/dev/null; then
+    apt-get update && apt-get install -y python3 python3-pip
+fi
+python3 -m pip install --upgrade pip
+python3 -m pip install .
+"""
+
+RUN_AUTOGRADER = """#!/usr/bin/env bash
+# Gradescope runs this for every submission.
+ROOT="${{AUTOGRADER_ROOT:-/autograder}}"
+cd "$ROOT/source"
+export OPENBLAS_NUM_THREADS=1
+exec "${{PYTHON:-python3}}" -m grader gradescope-run --root "$ROOT"{modules}
+"""
+
+INCLUDE = ("pyproject.toml", "README.md", "grader", "given", "exercises")
+
+
+def _files():
+    for name in INCLUDE:
+        path = PROJECT_ROOT / name
+        if path.is_file():
+            yield path
+            continue
+        for f in sorted(path.rglob("*")):
+            if f.is_file() and "__pycache__" not in f.parts and f.suffix != ".pyc":
+                yield f
+
+
+def build_bundle(out, modules=None):
+    flags = "".join(f" --module {m}" for m in modules or [])
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, text in (("setup.sh", SETUP_SH),
+                           ("run_autograder", RUN_AUTOGRADER.format(modules=flags))):
+            info = zipfile.ZipInfo(name)
+            info.external_attr = 0o755 << 16
+            z.writestr(info, text)
+        for f in _files():
+            z.write(f, str(f.relative_to(PROJECT_ROOT)))
+    return out
+
+
+def run_on_gradescope(root, modules=None, timeout_scale=1.0, lang="en"):
+    """Grade ROOT/submission, write ROOT/results/results.json; never raises for a bad
+    submission (Gradescope must always get a results file)."""
+    root = Path(root)
+    results_dir = root / "results"
+    results_dir.mkdir(parents=True, exist_ok=True)
+    out = results_dir / "results.json"
+    started = time.monotonic()
+    specs = select_checks(load_checks(), modules)
+    with tempfile.TemporaryDirectory(prefix="gradescope-") as tmp:
+        tree = Path(tmp) / "tree"
+        try:
+            assemble(root / "submission", tree, base=PROJECT_ROOT / "exercises")
+        except SubmissionError as exc:
+            write_json(out, {"score": 0, "execution_time": round(time.monotonic() - started, 2),
+                             "output": f"Could not grade this submission: {exc}. Upload your "
+                                       "module5/ and module6/ files (or a zip of them).",
+                             "stdout_visibility": "hidden", "tests": []})
+            return out
+        seed = int.from_bytes(os.urandom(4), "big") % 1_000_000
+        run = run_checks(str(tree), specs, seed=seed, jobs=min(2, os.cpu_count() or 1),
+                         timeout_scale=timeout_scale)
+    write_json(out, gradescope_results(specs, run, lang))
+    return out
+
+
+def bundle_main(argv):
+    p = argparse.ArgumentParser(prog="python -m grader gradescope-bundle",
+                                description="Build a Gradescope autograder zip.",
+                                epilog="example: python -m grader gradescope-bundle "
+                                       "autograder.zip --module 5")
+    p.add_argument("out", metavar="OUT.zip")
+    p.add_argument("--module", type=int, choices=(5, 6), action="append")
+    args = p.parse_args(argv)
+    build_bundle(args.out, args.module)
+    print(f"wrote {args.out}: upload it as the autograder on Gradescope "
+          f"(Configure Autograder → Zip file upload)")
+    return 0
+
+
+def run_main(argv):
+    p = argparse.ArgumentParser(prog="python -m grader gradescope-run",
+                                description="What run_autograder does on Gradescope.")
+    p.add_argument("--root", default=os.environ.get("AUTOGRADER_ROOT", "/autograder"))
+    p.add_argument("--module", type=int, choices=(5, 6), action="append")
+    p.add_argument("--timeout-scale", type=float, default=1.0)
+    p.add_argument("--lang", choices=("en", "zh-TW"), default="en")
+    args = p.parse_args(argv)
+    out = run_on_gradescope(args.root, args.module, args.timeout_scale, args.lang)
+    print(f"wrote {out}")
+    return 0
