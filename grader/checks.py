@@ -19,27 +19,18 @@ import functools
 import time
 from dataclasses import dataclass, field
 
+from .i18n import Msg
 from .proxy import MissingAttribute, StudentError, WorkerCrashed, WorkerTimeout
 
 STATUSES = ("PASS", "PARTIAL", "FAIL", "TODO", "TIMEOUT", "ERROR", "CRASH")
 REGISTRY = {}
 
 
-class Msg(dict):
-    """A bilingual text: Msg("English", "繁體中文")."""
-
-    def __init__(self, en, zh=None):
-        super().__init__({"en": en, "zh-TW": zh if zh is not None else en})
-
-    def __add__(self, other):
-        return Msg(self["en"] + other["en"], self["zh-TW"] + other["zh-TW"])
-
-
 class Mismatch(Exception):
     """The student's answer is wrong. `hint` names the likely mistake."""
 
     def __init__(self, message, hint=None):
-        self.msg = message if isinstance(message, Msg) else Msg(message)
+        self.msg = _bilingual(message)
         self.hint = hint
         super().__init__(self.msg["en"])
 
@@ -58,8 +49,14 @@ class CheckTimeout(Exception):
     student's Conv2D measured): status TIMEOUT with this message."""
 
     def __init__(self, message):
-        self.msg = message if isinstance(message, Msg) else Msg(message)
+        self.msg = _bilingual(message)
         super().__init__(self.msg["en"])
+
+
+def _bilingual(message):
+    if not isinstance(message, Msg):
+        raise TypeError("give both languages: Msg(english, chinese)")
+    return message
 
 
 @dataclass
@@ -265,12 +262,12 @@ def _classify(exc):
                            f"{exc.owner}.{exc.name} 不存在：應該要設定 self.{exc.name} = ...（還是 TODO？）"), None
     if isinstance(exc, StudentError):
         text = exc.short()
-        return "ERROR", Msg(text), None
+        return "ERROR", Msg(text, text), None     # the student's own words: not translated
     if isinstance(exc, WorkerTimeout):
         return ("TIMEOUT", Msg(f"no answer within the time limit ({exc.doing}); the worker was stopped",
                                f"超過時間限制仍未完成（{exc.doing}），已停止執行"), None)
     if isinstance(exc, WorkerCrashed):
-        return "CRASH", Msg(exc.reason), None
+        return "CRASH", exc.reason, None
     if isinstance(exc, AssertionError):
         return "FAIL", Msg(str(exc) or "assertion failed", str(exc) or "檢查未通過"), None
     return None

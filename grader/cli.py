@@ -30,6 +30,7 @@ examples:
 other commands (each has --help):
   python -m grader batch SUBMISSIONS_DIR --out gradebook.csv   grade a whole class
   python -m grader gradescope-bundle autograder.zip            build a Gradescope autograder
+  python -m grader classroom-workflow > .github/workflows/classroom.yml   GitHub Classroom
 
 exit codes: 0 graded (and at least --fail-under), 1 below --fail-under, 2 bad usage or target.
 """
@@ -84,7 +85,8 @@ def parse_args(argv):
 
 
 SUBCOMMANDS = {"batch": "grader.batch:main", "gradescope-bundle": "grader.gradescope:bundle_main",
-               "gradescope-run": "grader.gradescope:run_main"}
+               "gradescope-run": "grader.gradescope:run_main",
+               "classroom-workflow": "grader.classroom:main"}
 
 
 def main(argv=None):

@@ -5,6 +5,17 @@ import os
 
 LANGS = ("en", "zh-TW")
 
+
+class Msg(dict):
+    """A bilingual text: Msg("English", "繁體中文")."""
+
+    def __init__(self, en, zh):
+        super().__init__({"en": en, "zh-TW": zh})
+
+    def __add__(self, other):
+        return Msg(self["en"] + other["en"], self["zh-TW"] + other["zh-TW"])
+
+
 LABELS = {
     "PASS": ("PASS", "通過"),
     "PARTIAL": ("PARTIAL", "部分通過"),

@@ -22,6 +22,7 @@ import types
 import zlib
 
 from .codec import CodecError, Ref, decode, encode
+from .i18n import Msg
 from . import worker as worker_module
 
 
@@ -63,8 +64,11 @@ class WorkerTimeout(WorkerGone):
 
 class WorkerCrashed(WorkerGone):
     def __init__(self, reason):
-        self.reason = reason
-        super().__init__(reason)
+        self.reason = reason          # a Msg
+        super().__init__(reason["en"])
+
+
+MALFORMED = Msg("the worker sent a malformed reply", "worker 回傳了格式錯誤的資料")
 
 
 def _context():
@@ -82,17 +86,20 @@ _CTX = None
 
 
 def describe_exit(code):
+    """Why a worker ended, in both languages."""
     if code is None:
-        return "the worker vanished"
+        return Msg("the worker vanished", "worker 消失了")
     if code < 0:
         try:
             name = signal.Signals(-code).name
         except ValueError:
             name = f"signal {-code}"
-        extra = {"SIGSEGV": " (segmentation fault)", "SIGKILL": " (killed: out of memory?)",
-                 "SIGABRT": " (aborted)", "SIGBUS": " (bus error)"}.get(name, "")
-        return f"the worker was killed by {name}{extra}"
-    return f"the worker exited with code {code}"
+        en, zh = {"SIGSEGV": (" (segmentation fault)", "（segmentation fault，記憶體存取錯誤）"),
+                  "SIGKILL": (" (killed: out of memory?)", "（被強制結束：記憶體不足？）"),
+                  "SIGABRT": (" (aborted)", "（abort）"),
+                  "SIGBUS": (" (bus error)", "（bus error）")}.get(name, ("", ""))
+        return Msg(f"the worker was killed by {name}{en}", f"worker 被 {name} 結束{zh}")
+    return Msg(f"the worker exited with code {code}", f"worker 以結束碼 {code} 結束")
 
 
 class Student:
@@ -163,10 +170,10 @@ class Student:
             reply = decode(data)
         except CodecError as exc:
             self.close()
-            raise WorkerCrashed(f"the worker sent a malformed reply ({exc})") from None
+            raise WorkerCrashed(MALFORMED) from None
         if not isinstance(reply, dict) or len(reply) != 1:
             self.close()
-            raise WorkerCrashed("the worker sent a malformed reply")
+            raise WorkerCrashed(MALFORMED)
         (kind, body), = reply.items()
         if kind == "ok":
             return self._wrap(body)
@@ -176,9 +183,10 @@ class Student:
             code, where = body
             self.close()
             at = f" at {where[0]}:{where[1]}" if where else ""
-            raise WorkerCrashed(f"student code called sys.exit({code}){at}")
+            raise WorkerCrashed(Msg(f"student code called sys.exit({code}){at}",
+                                    f"學生程式呼叫了 sys.exit({code}){at}"))
         self.close()
-        raise WorkerCrashed("the worker sent a malformed reply")
+        raise WorkerCrashed(MALFORMED)
 
     def _crashed(self):
         process = self.process

@@ -28,8 +28,11 @@ def load_checks():
 
 
 def select_checks(checks, modules=None, pattern=None):
-    """Checks of the given modules whose id contains `pattern` (or matches it as a glob)."""
+    """Checks of the given modules whose id contains `pattern` (or matches it as a glob); a
+    pattern that is a check's full id selects that check alone."""
     import fnmatch
+    if pattern in checks:
+        return [checks[pattern]] if not modules or checks[pattern].module in modules else []
     chosen = []
     for spec in checks.values():
         if modules and spec.module not in modules:

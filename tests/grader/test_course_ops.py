@@ -1,6 +1,7 @@
 """Course operations: JUnit XML, Gradescope results and bundle, batch grading, --watch,
 the console script."""
 import csv
+import re
 import json
 import os
 import shutil
@@ -189,3 +190,25 @@ def test_console_script_is_installed_beside_python():
         pytest.skip("the project is not installed in this environment (python3 kit.py setup does)")
     r = subprocess.run([str(script), "--version"], capture_output=True, text=True, timeout=60)
     assert r.returncode == 0 and "cnn-kit grader" in r.stdout
+
+
+def test_classroom_workflow_has_a_step_per_required_check(checks, tmp_path):
+    from grader.classroom import workflow_yaml
+    from grader.runner import select_checks
+    specs = select_checks(checks, [5])
+    text = workflow_yaml(specs, [5])
+    required = [s for s in specs if not s.optional]
+    commands = re.findall(r"command: \.venv/bin/python -m grader -k (\S+) --fail-under 100", text)
+    assert commands == [s.id for s in required]
+    assert sum(int(m) for m in re.findall(r"max-score: (\d+)", text)) == sum(s.points for s in required)
+    runners = re.search(r"runners: (\S+)", text).group(1).split(",")
+    assert len(runners) == len(required)
+    for runner in runners:
+        assert f"{runner.upper()}_RESULTS: \"${{{{ steps.{runner}.outputs.result }}}}\"" in text
+    # The command a step runs selects exactly its check and passes on a correct tree.
+    report = tmp_path / "one.json"
+    r = subprocess.run([sys.executable, "-m", "grader", "-k", required[0].id, "--fail-under",
+                        "100", "--target", "reference", "--json", str(report)], cwd=ROOT,
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert [c["id"] for c in json.loads(report.read_text())["checks"]] == [required[0].id]
