@@ -1,0 +1,442 @@
+"""Module 5: optimizers (SGD, MomentumSGD), learning-rate schedules, weight initialisation,
+and train() with an optimizer and a schedule.
+
+An optimizer changes its parameters in place and returns None, so the parameters are kept in
+the worker (student.keep): step() receives the worker's own arrays, and the trusted side
+reads them back (student.fetch). Because step() returns None whether or not it is written, a
+step whose body is still the skeleton's `pass` is recognised from the source (parsed here,
+never run) and reported as TODO.
+"""
+import math
+
+import numpy as np
+
+from grader.checks import Mismatch, Msg, Todo, check
+from grader.expect import expect_array, expect_close, expect_scalar
+
+from . import oracles
+from . import oracles_m5_training as ot
+
+OPTIM = "module5/optim.py"
+SGD_DOC = "docs/module5.md#momentum"
+SCHEDULE_DOC = "docs/module5.md#learning-rate-schedules"
+INIT_DOC = "docs/module5.md#weight-initialisation"
+
+IN_PLACE_HINT = Msg(
+    "the parameter did not change: update it in place (param -= lr * grad); "
+    "param = param - lr * grad only rebinds the local name, the model never sees it",
+    "參數沒有改變：要原地更新（param -= lr * grad）；param = param - lr * grad 只是讓區域變數"
+    "指向新陣列，模型看不到")
+
+
+def stub_todo(student, qualname):
+    if ot.is_stub(student.target, OPTIM, qualname):
+        raise ot.stub(qualname)
+
+
+def fetch(student, kept, name, shape):
+    return expect_array(student.fetch(kept), name, shape)
+
+
+# -- SGD ----------------------------------------------------------------------------------
+@check("m5.optim.sgd", points=1, title=("SGD updates the parameters in place", "SGD 原地更新參數"),
+       doc=SGD_DOC)
+def test_sgd(student, rng, grade):
+    stub_todo(student, "SGD.step")
+    optim = student.module("module5.optim")
+    lr = float(rng.uniform(0.05, 0.5))
+    opt = optim.SGD(lr=lr)
+    shapes = [(int(rng.integers(3, 6)), int(rng.integers(2, 5))), (int(rng.integers(2, 6)),)]
+    values = [rng.standard_normal(s) for s in shapes]
+    kept = [student.keep(v) for v in values]
+    old_lr = lr
+    for step in (1, 2):
+        if step == 2:
+            lr = float(rng.uniform(0.6, 1.0))
+            opt.lr = lr        # train() sets optimizer.lr every epoch
+        grads = [rng.standard_normal(s) for s in shapes]
+        opt.step([(k, g) for k, g in zip(kept, grads)])
+        after = [fetch(student, k, f"parameter {i} after SGD.step", s)
+                 for i, (k, s) in enumerate(zip(kept, shapes))]
+        if all(np.array_equal(a, v) for a, v in zip(after, values)):
+            raise Mismatch(Msg(f"SGD.step left the parameters unchanged (step {step})",
+                               f"SGD.step 沒有改變參數（第 {step} 步）"), IN_PLACE_HINT)
+        for i, (a, v, g) in enumerate(zip(after, values, grads)):
+            change = a - v
+            if step == 2 and np.allclose(change, -old_lr * g, rtol=1e-9, atol=1e-12):
+                raise Mismatch(Msg(f"after optimizer.lr was set to {lr:.4g}, SGD.step still "
+                                   f"used lr = {old_lr:.4g}",
+                                   f"optimizer.lr 改成 {lr:.4g} 之後，SGD.step 仍然用 lr = {old_lr:.4g}"),
+                               Msg("step must read self.lr when it runs: train() changes "
+                                   "optimizer.lr every epoch",
+                                   "step 要在執行時讀取 self.lr：train() 每個 epoch 都會改 optimizer.lr"))
+            expect_close(change, -lr * g, f"the change of parameter {i} in step {step} "
+                         f"(lr={lr:.4g}); expected −lr·grad", rtol=1e-9, atol=1e-12)
+        values = after
+
+
+# -- MomentumSGD --------------------------------------------------------------------------
+def momentum_run(student, optim, lr, beta, values, grads_per_step):
+    """Run MomentumSGD over kept copies of `values`; yields (step, params after the step,
+    expected params) — expected from v = β·v − lr·grad, w = w + v, one v per parameter."""
+    opt = optim.MomentumSGD(lr=lr, momentum=beta)
+    kept = [student.keep(v) for v in values]
+    want = [v.copy() for v in values]
+    vel = [np.zeros_like(v) for v in values]
+    for step, grads in enumerate(grads_per_step, 1):
+        opt.step([(k, g) for k, g in zip(kept, grads)])
+        for i, g in enumerate(grads):
+            vel[i] = beta * vel[i] - lr * g
+            want[i] = want[i] + vel[i]
+        got = [fetch(student, k, f"parameter {i} after MomentumSGD.step", v.shape)
+               for i, (k, v) in enumerate(zip(kept, values))]
+        yield step, got, want
+
+
+@check("m5.optim.momentum", points=2, parts=("first_step", "accumulates", "per_parameter"),
+       title=("MomentumSGD: velocity per parameter", "MomentumSGD：每個參數各自的速度"),
+       doc=SGD_DOC)
+def test_momentum(student, rng, grade):
+    stub_todo(student, "MomentumSGD.step")
+    optim = student.module("module5.optim")
+    lr = float(rng.uniform(0.05, 0.3))
+    beta = float(rng.uniform(0.5, 0.95))
+    label = f"(lr={lr:.3g}, momentum={beta:.3g})"
+
+    # One parameter, three steps: the first step, then the velocity carried along.
+    shape = (int(rng.integers(3, 6)), int(rng.integers(2, 5)))
+    P = rng.standard_normal(shape)
+    grads = [[rng.standard_normal(shape)] for _ in range(3)]
+    for step, got, want in momentum_run(student, optim, lr, beta, [P], grads):
+        with grade.part("first_step" if step == 1 else "accumulates"):
+            if step == 1 and np.array_equal(got[0], P):
+                raise Mismatch(Msg("MomentumSGD.step left the parameter unchanged",
+                                   "MomentumSGD.step 沒有改變參數"), IN_PLACE_HINT)
+            if step == 1:     # the change, so that a sign or a factor shows in the hint
+                expect_close(got[0] - P, want[0] - P, f"the change of the parameter in step 1 "
+                             f"{label}; expected −lr·grad", rtol=1e-9, atol=1e-12)
+            expect_close(got[0], want[0], f"the parameter after step {step} {label}",
+                         rtol=1e-9, atol=1e-12)
+
+    # Three parameters (two of the same shape), three steps: each has its own velocity.
+    shapes = [shape, (shape[1],), shape]
+    values = [rng.standard_normal(s) for s in shapes]
+    grads = [[rng.standard_normal(s) for s in shapes] for _ in range(3)]
+    with grade.part("per_parameter"):
+        try:
+            for step, got, want in momentum_run(student, optim, lr, beta, values, grads):
+                for i in range(len(shapes)):
+                    expect_close(got[i], want[i],
+                                 f"parameter {i} of {len(shapes)} (shape {shapes[i]}) after step "
+                                 f"{step} {label}", rtol=1e-9, atol=1e-12)
+        except Exception as exc:
+            from grader.proxy import StudentError
+            if isinstance(exc, StudentError):
+                raise Mismatch(Msg(f"MomentumSGD.step failed with three parameters of shapes "
+                                   f"{shapes}: {exc.short()}",
+                                   f"MomentumSGD.step 在三個參數（形狀 {shapes}）時出錯：{exc.short()}")) \
+                    from None
+            raise
+
+    if ot.failed(grade, "accumulates") and grade.passed("first_step"):
+        grade.hint(Msg("the first step is right but later ones are not: keep each velocity "
+                       "between steps (self.velocities[id(param)] = v) and update it, "
+                       "v = β·v − lr·grad, before w = w + v",
+                       "第一步正確但之後不對：每個速度要在步與步之間保存下來"
+                       "（self.velocities[id(param)] = v），並更新 v = β·v − lr·grad，再 w = w + v"))
+    elif ot.failed(grade, "per_parameter") and grade.passed("first_step", "accumulates"):
+        grade.hint(Msg("one parameter works but several do not: every parameter needs its own "
+                       "velocity — a dict keyed by id(param), starting from np.zeros_like(param) — "
+                       "not one v shared by all (nor one per shape)",
+                       "單一參數正確但多個參數就錯：每個參數都要有自己的速度——用 id(param) 當 key 的 dict，"
+                       "從 np.zeros_like(param) 開始——不是所有參數共用一個 v（也不是每種形狀一個）"))
+    elif ot.failed(grade, "first_step") and not grade.auto_hints:
+        grade.hint(Msg("the first step from v = 0 must be v = −lr·grad, w = w + v "
+                       "(so exactly an SGD step)",
+                       "從 v = 0 開始的第一步應該是 v = −lr·grad、w = w + v（也就是恰好一步 SGD）"))
+
+
+# -- schedules ----------------------------------------------------------------------------
+def expect_rate(value, want, name):
+    got = expect_scalar(value, name)
+    if not math.isclose(got, want, rel_tol=1e-9, abs_tol=1e-15):
+        raise Mismatch(Msg(f"{name} = {got:.6g}, expected {want:.6g}",
+                           f"{name} = {got:.6g}，應該是 {want:.6g}"))
+    return got
+
+
+@check("m5.optim.schedules", points=1, parts=("constant", "step", "exponential"),
+       title=("learning-rate schedules", "learning rate 排程"), doc=SCHEDULE_DOC)
+def test_schedules(student, rng, grade):
+    optim = student.module("module5.optim")
+    base = float(rng.uniform(0.01, 1.0))
+    with grade.part("constant"):
+        for epoch in [0] + [int(e) for e in rng.integers(1, 60, 3)]:
+            expect_rate(optim.constant(base, epoch), base, f"constant({base:.4g}, {epoch})")
+    with grade.part("step"):
+        drop = float(rng.uniform(0.2, 0.8))
+        every = int(rng.integers(2, 7))
+        epochs = [0, every - 1, every, 2 * every + 1, int(rng.integers(3 * every, 8 * every))]
+        for epoch in epochs:
+            expect_rate(optim.step_decay(base, epoch, drop=drop, epochs_per_drop=every),
+                        base * drop ** (epoch // every),
+                        f"step_decay({base:.4g}, {epoch}, drop={drop:.3g}, epochs_per_drop={every})")
+        for epoch in (9, 10, 25):
+            expect_rate(optim.step_decay(base, epoch), base * 0.5 ** (epoch // 10),
+                        f"step_decay({base:.4g}, {epoch}) with the default drop=0.5, epochs_per_drop=10")
+    with grade.part("exponential"):
+        rate = float(rng.uniform(0.5, 0.99))
+        for epoch in [0, 1] + [int(e) for e in rng.integers(2, 40, 3)]:
+            expect_rate(optim.exponential_decay(base, epoch, decay_rate=rate), base * rate ** epoch,
+                        f"exponential_decay({base:.4g}, {epoch}, decay_rate={rate:.3g})")
+        expect_rate(optim.exponential_decay(base, 7), base * 0.9 ** 7,
+                    f"exponential_decay({base:.4g}, 7) with the default decay_rate=0.9")
+    if ot.failed(grade, "step"):
+        grade.hint(Msg("step_decay: lr = base_lr · drop ** (epoch // epochs_per_drop) — integer "
+                       "division, and epoch counts from 0 (epochs 0 … epochs_per_drop−1 keep base_lr)",
+                       "step_decay：lr = base_lr · drop ** (epoch // epochs_per_drop)——整數除法，"
+                       "且 epoch 從 0 開始（第 0 … epochs_per_drop−1 個 epoch 維持 base_lr）"))
+    if ot.failed(grade, "exponential"):
+        grade.hint(Msg("exponential_decay: lr = base_lr · decay_rate ** epoch, with epoch from 0 "
+                       "(epoch 0 gives base_lr)",
+                       "exponential_decay：lr = base_lr · decay_rate ** epoch，epoch 從 0 開始"
+                       "（epoch 0 就是 base_lr）"))
+
+
+# -- weight initialisation ----------------------------------------------------------------
+MIN_DRAW = 40_000
+STD_TOL = 0.03          # relative; the standard error of a std over 40 000 draws is 0.35 %
+
+
+def draw(fn, shape, name):
+    """Call fn(shape) until at least MIN_DRAW values are in hand."""
+    parts = []
+    while sum(p.size for p in parts) < MIN_DRAW:
+        parts.append(expect_array(fn(shape), f"{name}({shape})", shape))
+        if len(parts) == 2 and np.array_equal(parts[0], parts[1]):
+            raise Mismatch(Msg(f"{name}({shape}) returned the same values twice: draw random "
+                               f"numbers (np.random when rng is None)",
+                               f"{name}({shape}) 兩次回傳相同的值：要抽亂數（rng 為 None 時用 np.random）"))
+    return np.concatenate([p.ravel() for p in parts])
+
+
+def fan_candidates(shape):
+    """Quantities a learner might take as the fan (for the hint), by name."""
+    if len(shape) == 2:
+        D, M = shape
+        return {"D": D, "M": M, "(D + M)": D + M}
+    F, C, kh, kw = shape
+    r = kh * kw
+    return {"C_in·kH·kW": C * r, "C_out·kH·kW": F * r, "(C_in + C_out)·kH·kW": (C + F) * r,
+            "C_in": C, "C_out": F, "(C_in + C_out)": C + F, "kH·kW": r}
+
+
+def init_shapes(rng):
+    """An FC shape with D and M at least 2x apart (either way round) and a conv shape with
+    C_out ≥ 1.5·C_in and a 3x3 or 5x5 kernel: every wrong fan is ≥ 20 % off in std."""
+    D, M = int(rng.integers(300, 400)), int(rng.integers(100, 150))
+    fc = (D, M) if rng.random() < 0.5 else (M, D)
+    k = int(rng.choice([3, 5]))
+    conv = (int(rng.integers(48, 64)), int(rng.integers(16, 32)), k, k)
+    return {"FC": fc, "conv": conv}
+
+
+@check("m5.init", points=1, parts=("he", "xavier"),
+       title=("He and Xavier initialisation (fans of FC and conv weights)",
+              "He 與 Xavier 初始化（FC 與卷積權重的 fan）"), doc=INIT_DOC)
+def test_init(student, rng, grade, seed):
+    student.seed(seed)
+    init = student.module("module5.weight_init")
+    shapes = init_shapes(rng)
+    rules = {
+        "he": ("he_init", lambda fi, fo: math.sqrt(2.0 / fi), "sqrt(2 / fan_in)"),
+        "xavier": ("xavier_init", lambda fi, fo: math.sqrt(2.0 / (fi + fo)),
+                   "sqrt(2 / (fan_in + fan_out))"),
+    }
+    for part, (name, rule, formula) in rules.items():
+        with grade.part(part):
+            fn = getattr(init, name)
+            for kind, shape in shapes.items():
+                fan_in, fan_out = (shape[0], shape[1]) if len(shape) == 2 else \
+                    (shape[1] * shape[2] * shape[3], shape[0] * shape[2] * shape[3])
+                want = rule(fan_in, fan_out)
+                values = draw(fn, shape, name)
+                std, mean = float(values.std()), float(values.mean())
+                if abs(mean) > 6 * want / math.sqrt(values.size):
+                    raise Mismatch(Msg(f"{name}({shape}): mean {mean:.3g}, expected 0",
+                                       f"{name}({shape})：平均是 {mean:.3g}，應該是 0"),
+                                   Msg("draw from a normal distribution centred at 0 "
+                                       "(np.random.randn(*shape) * std)",
+                                       "要從平均為 0 的常態分布抽樣（np.random.randn(*shape) * std）"))
+                if abs(std / want - 1) > STD_TOL:
+                    raise Mismatch(
+                        Msg(f"{name}({shape}) ({kind} weights): std {std:.4g}, expected "
+                            f"{formula} = {want:.4g} with fan_in = {fan_in}, fan_out = {fan_out}",
+                            f"{name}({shape})（{kind} 權重）：標準差 {std:.4g}，應該是 {formula} = "
+                            f"{want:.4g}，其中 fan_in = {fan_in}、fan_out = {fan_out}"),
+                        fan_hint(name, shape, std, part))
+
+
+def fan_hint(name, shape, std, part):
+    conv = len(shape) == 4
+    fans = ("for conv weights (C_out, C_in, kH, kW), fan_in = C_in·kH·kW and "
+            "fan_out = C_out·kH·kW" if conv else "for FC weights (D, M), fan_in = D and fan_out = M")
+    fans_zh = ("卷積權重 (C_out, C_in, kH, kW) 的 fan_in = C_in·kH·kW、fan_out = C_out·kH·kW"
+               if conv else "FC 權重 (D, M) 的 fan_in = D、fan_out = M")
+    for label, n in fan_candidates(shape).items():
+        for factor in (2, 1):
+            if abs(std / math.sqrt(factor / n) - 1) < STD_TOL:
+                used = f"sqrt({factor} / {label}) with {label} = {n}"
+                used_zh = f"sqrt({factor} / {label})，其中 {label} = {n}"
+                return Msg(f"{name}: your std matches {used}; {fans}",
+                           f"{name}：你的標準差符合 {used_zh}；{fans_zh}")
+    return Msg(f"{name}: {fans}", f"{name}：{fans_zh}")
+
+
+# -- train() with an optimizer and a schedule -------------------------------------------
+TRAIN_EPOCHS = 12
+
+
+@check("m5.train.optimizer_schedule", points=1,
+       title=("train() uses the optimizer and sets its rate from the schedule each epoch",
+              "train() 使用 optimizer，並在每個 epoch 依排程設定學習率"), doc=SCHEDULE_DOC)
+def test_train_optimizer_schedule(student, rng, grade):
+    """The model is the learner's FullyConnected (softmax regression, a model the trusted side
+    can follow exactly), trained full-batch so that train()'s shuffling changes nothing; the
+    optimizer is their MomentumSGD, so whether train() calls optimizer.step shows in the
+    trajectory; the schedule is their own exponential_decay (or step_decay), whose values are
+    asked for directly, so only train() is judged here."""
+    N, D, C = 16, 6, 4
+    X = rng.standard_normal((N, D))
+    y = rng.permutation(np.arange(N) % C)
+    W0, b0 = 0.3 * rng.standard_normal((D, C)), 0.1 * rng.standard_normal(C)
+    base = float(rng.uniform(0.2, 0.5))
+    beta = float(rng.uniform(0.5, 0.8))
+
+    layers = student.module("module5.layers")
+    loss_mod = student.module("module5.loss")
+    optim = student.module("module5.optim")
+    net = student.module("module5.network")
+
+    # The parts this check builds on, each against its oracle (their own checks say more).
+    fc = layers.FullyConnected(D, C)
+    fc.W = W0
+    fc.b = b0
+    scores = expect_array(fc.forward(X), "FullyConnected.forward(x)", (N, C))
+    res = loss_mod.cross_entropy_loss(scores, y)
+    if res is None:
+        raise Todo("cross_entropy_loss")
+    stub_todo(student, "MomentumSGD.step")
+    want_loss, want_d = oracles.cross_entropy(X @ W0 + b0, y)
+    try:
+        expect_close(scores, X @ W0 + b0, "FullyConnected.forward(x)", rtol=1e-9)
+        loss, dscores = res
+        expect_close(expect_scalar(loss, "loss"), want_loss, "cross_entropy_loss loss", rtol=1e-9)
+        expect_close(expect_array(dscores, "dscores", (N, C)), want_d, "dscores",
+                     rtol=1e-7, atol=1e-12)
+        expect_array(fc.backward(want_d), "FullyConnected.backward(dout)", (N, D))
+        expect_close(expect_array(fc.dW, "FullyConnected.dW", (D, C)), X.T @ want_d, "dW",
+                     rtol=1e-7, atol=1e-12)
+        expect_close(expect_array(fc.db, "FullyConnected.db", (C,)), want_d.sum(0), "db",
+                     rtol=1e-7, atol=1e-12)
+        for step, got, want in momentum_run(student, optim, base, beta, [W0],
+                                            [[rng.standard_normal(W0.shape)] for _ in range(2)]):
+            expect_close(got[0], want[0], f"MomentumSGD step {step}", rtol=1e-9, atol=1e-12)
+    except (Mismatch, ValueError, TypeError) as exc:
+        text = exc.msg if isinstance(exc, Mismatch) else Msg(str(exc), str(exc))
+        raise Mismatch(Msg("this check trains your FullyConnected with your cross_entropy_loss "
+                           "and MomentumSGD, and one of them is not right yet: ",
+                           "這項檢查用你的 FullyConnected、cross_entropy_loss 與 MomentumSGD 訓練，"
+                           "其中有一個還不正確：") + text,
+                       Msg("fix m5.fc.*, m5.cross_entropy and m5.optim.momentum first",
+                           "請先修正 m5.fc.*、m5.cross_entropy 與 m5.optim.momentum")) from None
+
+    # A schedule whose rate changes within TRAIN_EPOCHS; its values straight from the learner.
+    schedule, lrs = None, None
+    for name in ("exponential_decay", "step_decay"):
+        fn = getattr(optim, name)
+        values = [fn(base, e) for e in range(TRAIN_EPOCHS)]
+        if all(isinstance(v, (int, float, np.floating)) and math.isfinite(v) and v > 0
+               for v in values) and len(set(values)) > 1:
+            schedule, lrs = fn, [float(v) for v in values]
+            break
+    if schedule is None:
+        raise Todo("exponential_decay / step_decay (this check trains with one of them)")
+
+    fc = layers.FullyConnected(D, C)
+    fc.W = W0
+    fc.b = b0
+    opt = optim.MomentumSGD(lr=base, momentum=beta)
+    net.train(fc, X, y, lr=0.0123, epochs=TRAIN_EPOCHS, batch_size=N, optimizer=opt,
+              schedule=schedule)
+    W = expect_array(fc.W, "FullyConnected.W after train()", (D, C))
+    b = expect_array(fc.b, "FullyConnected.b after train()", (C,))
+    final_lr = expect_scalar(opt.lr, "optimizer.lr after train()")
+
+    def run(rates, momentum=beta):
+        return ot.train_softmax_regression(X, y, W0, b0, rates, momentum)[:2]
+
+    def matches(candidate):
+        return np.allclose(W, candidate[0], rtol=1e-7, atol=1e-10) and \
+            np.allclose(b, candidate[1], rtol=1e-7, atol=1e-10)
+
+    if matches(run(lrs)) and math.isclose(final_lr, lrs[-1], rel_tol=1e-9):
+        return
+    sched_name = schedule.type_name
+    if matches(run(lrs)):
+        raise Mismatch(Msg(f"the weights are right but optimizer.lr is {final_lr:.6g} after "
+                           f"train(), expected {sched_name}(base_lr, {TRAIN_EPOCHS - 1}) = "
+                           f"{lrs[-1]:.6g}",
+                           f"權重正確，但 train() 之後 optimizer.lr 是 {final_lr:.6g}，應該是 "
+                           f"{sched_name}(base_lr, {TRAIN_EPOCHS - 1}) = {lrs[-1]:.6g}"),
+                       Msg("set optimizer.lr = schedule(base_lr, epoch) at the start of every epoch",
+                           "每個 epoch 開始時設定 optimizer.lr = schedule(base_lr, epoch)"))
+    compounded = [base]
+    for e in range(TRAIN_EPOCHS):
+        compounded.append(float(schedule(compounded[-1], e)))
+    diagnoses = [
+        (run([base] * TRAIN_EPOCHS, 0.0), "todo", Msg(
+            "train() ignores both the optimizer and the schedule (plain update at a constant "
+            "rate): call optimizer.step(model.get_params_and_grads()) and set "
+            "optimizer.lr = schedule(base_lr, epoch) each epoch",
+            "train() 沒有使用 optimizer 也沒有使用排程（固定學習率的簡單更新）：要呼叫 "
+            "optimizer.step(model.get_params_and_grads())，並在每個 epoch 設定 "
+            "optimizer.lr = schedule(base_lr, epoch)")),
+        (run([base] * TRAIN_EPOCHS), "fail", Msg(
+            "the rate never changes: set optimizer.lr = schedule(base_lr, epoch) at the start of "
+            "every epoch (the optimizer reads self.lr in step)",
+            "學習率一直沒變：每個 epoch 開始時要設定 optimizer.lr = schedule(base_lr, epoch)"
+            "（optimizer 在 step 裡讀 self.lr）")),
+        (run(lrs, 0.0), "fail", Msg(
+            "the schedule is used but not the optimizer: with an optimizer, update with "
+            "optimizer.step(model.get_params_and_grads()) (here MomentumSGD, whose velocity "
+            "a plain update loses)",
+            "有用排程但沒有用 optimizer：有 optimizer 時要用 "
+            "optimizer.step(model.get_params_and_grads()) 更新（這裡是 MomentumSGD，"
+            "簡單更新會失去它的速度）")),
+        (run([float(schedule(base, e + 1)) for e in range(TRAIN_EPOCHS)]), "fail", Msg(
+            "off by one epoch: epoch counts from 0, so the first epoch uses schedule(base_lr, 0)",
+            "差了一個 epoch：epoch 從 0 開始，第一個 epoch 用 schedule(base_lr, 0)")),
+        (run(compounded[1:]), "fail", Msg(
+            "the schedule is applied to the current rate: always pass the rate before "
+            "training, schedule(base_lr, epoch), not schedule(optimizer.lr, epoch)",
+            "排程套用在目前的學習率上：要一直傳入訓練前的學習率 schedule(base_lr, epoch)，"
+            "不是 schedule(optimizer.lr, epoch)")),
+    ]
+    hint = None
+    for candidate, kind, text in diagnoses:
+        if matches(candidate):
+            if kind == "todo" and ot.mentions_todo(student.target, "module5/network.py", "train"):
+                raise ot.todo(Msg("train() still has its TODO: it ignores the optimizer and the "
+                                  "schedule (plain update at a constant rate)",
+                                  "train() 還有 TODO：沒有使用 optimizer 與排程（固定學習率的簡單更新）"))
+            hint = text
+            break
+    want_W, want_b = run(lrs)
+    try:
+        expect_close(W, want_W, f"FullyConnected.W after train(..., optimizer=MomentumSGD, "
+                     f"schedule={sched_name}) for {TRAIN_EPOCHS} epochs", rtol=1e-7, atol=1e-10)
+        expect_close(b, want_b, "FullyConnected.b after train()", rtol=1e-7, atol=1e-10)
+    except Mismatch as exc:
+        raise Mismatch(exc.msg, hint) from None
+    raise Mismatch(Msg("the weights after train() are wrong", "train() 之後的權重不正確"), hint)

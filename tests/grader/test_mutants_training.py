@@ -1,0 +1,269 @@
+"""The Module 5 network, optimizer, schedule, initialisation, train() and speed checks: each
+fails on a plausible wrong implementation with the intended status and hint; the untouched
+exercises are TODO on all of them; and the grader is fair to honest loop-based learners
+(issue 3, item 8):
+
+(a) a Conv2D that loops over output positions (vectorised over batch and channels, no
+    im2col) passes every required check of these suites and the Conv2D checks;
+(b) a Conv2D with four nested Python loops passes the shape and whole-network gradient
+    checks, and on the overfit check either passes or gets a TIMEOUT whose message says how
+    slow its Conv2D measured and what to do.
+"""
+import re
+
+import pytest
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+NET = "module5/network.py"
+LAYERS = "module5/layers.py"
+OPTIM = "module5/optim.py"
+INIT = "module5/weight_init.py"
+
+TRAINING_CHECKS = ["m5.network.shapes", "m5.network.gradcheck", "m5.network.overfit",
+                   "m5.optim.sgd", "m5.optim.momentum", "m5.optim.schedules", "m5.init",
+                   "m5.train.optimizer_schedule", "m5.conv2d.vectorised"]
+CONV_CHECKS = ["m5.conv2d.forward", "m5.conv2d.backward"]
+
+MUTANTS = [
+    # (check id, edits, expected status, text the hint or message must contain)
+    # -- SimpleConvNet shapes
+    ("m5.network.shapes",
+     [(NET, "FullyConnected(16 * h * w, 120), ReLU(),", "FullyConnected(256, 120), ReLU(),")],
+     "PARTIAL", "the first FullyConnected takes 16·h·w inputs"),
+    ("m5.network.shapes",
+     [(NET, "for pair in layer.get_params_and_grads()]",
+       "for pair in layer.get_params_and_grads()][:-2]")],
+     "PARTIAL", "expected 10 (param, grad) pairs"),
+    # -- whole-network gradient check
+    ("m5.network.gradcheck",
+     [(NET, "        return dout\n", "        pass\n")],
+     "PARTIAL", "should return the gradient w.r.t. the input"),
+    ("m5.network.gradcheck",
+     [(NET, "return [pair for layer in self.layers for pair in layer.get_params_and_grads()]",
+       "return [(p.copy(), g) for layer in self.layers for p, g in layer.get_params_and_grads()]")],
+     "PARTIAL", "not copies"),
+    ("m5.network.gradcheck",
+     [(LAYERS, "self.dW = x.T @ dout", "self.dW = 0.5 * (x.T @ dout)")],
+     "PARTIAL", "the numerical gradient is"),
+    # -- overfit a tiny batch
+    ("m5.network.overfit",
+     [(NET, "optimizer.step(model.get_params_and_grads())", "optimizer.step([])")],
+     "FAIL", "the updates never reach the network"),
+    ("m5.network.overfit",
+     [(OPTIM, "v -= self.lr * grad", "v += self.lr * grad")],
+     "FAIL", "expected below"),
+    # -- SGD
+    ("m5.optim.sgd",
+     [(OPTIM, "param -= self.lr * grad", "param = param - self.lr * grad")],
+     "FAIL", "update it in place"),
+    ("m5.optim.sgd",
+     [(OPTIM, "def __init__(self, lr=0.01):\n        self.lr = lr\n",
+       "def __init__(self, lr=0.01):\n        self.lr = self._lr = lr\n"),
+      (OPTIM, "param -= self.lr * grad", "param -= self._lr * grad")],
+     "FAIL", "step must read self.lr when it runs"),
+    # -- MomentumSGD
+    ("m5.optim.momentum",
+     [(OPTIM, "v = self.velocities.get(id(param))", "v = self.velocities.get(0)"),
+      (OPTIM, "v = self.velocities[id(param)] = np.zeros_like(param)",
+       "v = self.velocities[0] = np.zeros_like(param)")],
+     "PARTIAL", "every parameter needs its own velocity"),
+    ("m5.optim.momentum",
+     [(OPTIM, "v = self.velocities.get(id(param))", "v = None")],
+     "PARTIAL", "keep each velocity between steps"),
+    ("m5.optim.momentum",
+     [(OPTIM, "v -= self.lr * grad", "v += self.lr * grad")],
+     "FAIL", "wrong sign"),
+    # -- schedules
+    ("m5.optim.schedules",
+     [(OPTIM, "return base_lr * drop ** (epoch // epochs_per_drop)",
+       "return base_lr * drop ** (epoch / epochs_per_drop)")],
+     "PARTIAL", "integer division"),
+    ("m5.optim.schedules",
+     [(OPTIM, "return base_lr * decay_rate ** epoch", "return base_lr * decay_rate ** (epoch + 1)")],
+     "PARTIAL", "epoch 0 gives base_lr"),
+    ("m5.optim.schedules",
+     [(OPTIM, "    return base_lr\n", "    return base_lr * 0.1 ** epoch\n")],
+     "PARTIAL", "constant("),
+    # -- weight initialisation
+    ("m5.init",
+     [(INIT, "return shape[1] * receptive, shape[0] * receptive", "return shape[1], shape[0]")],
+     "FAIL", "your std matches sqrt(2 / C_in) with C_in ="),
+    ("m5.init",
+     [(INIT, "fan_in, _ = _fans(tuple(shape))", "_, fan_in = _fans(tuple(shape))")],
+     "PARTIAL", "he_init: your std matches sqrt(2 / M)"),
+    # -- train() with optimizer and schedule
+    ("m5.train.optimizer_schedule",
+     [(NET, "lr = base_lr if schedule is None else schedule(base_lr, epoch)", "lr = base_lr")],
+     "FAIL", "the rate never changes"),
+    ("m5.train.optimizer_schedule",
+     [(NET, "schedule(base_lr, epoch)", "schedule(base_lr, epoch + 1)")],
+     "FAIL", "off by one epoch"),
+    ("m5.train.optimizer_schedule",
+     [(NET, "optimizer.step(model.get_params_and_grads())",
+       "[p.__isub__(lr * g) for p, g in model.get_params_and_grads()]")],
+     "FAIL", "the schedule is used but not the optimizer"),
+    ("m5.train.optimizer_schedule",
+     [(NET, "schedule(base_lr, epoch)",
+       "schedule(base_lr if optimizer is None else optimizer.lr, epoch)")],
+     "FAIL", "applied to the current rate"),
+    # -- the speed bonus: correct values first, then the ratio
+    ("m5.conv2d.vectorised",
+     [(LAYERS, "self.db = dout_rows.sum(axis=0)", "self.db = dout_rows.mean(axis=0)")],
+     "FAIL", "db is wrong"),
+]
+
+
+@pytest.mark.parametrize("check_id,edits,status,hint", MUTANTS,
+                         ids=[f"{m[0]}-{i}" for i, m in enumerate(MUTANTS)])
+def test_mutant_is_caught(check_id, edits, status, hint, mutant, grade_tree):
+    result = grade_tree(mutant(*edits), [check_id])[check_id]
+    assert result["status"] == status, result
+    text = (result["hint"] or {}).get("en", "") + " " + (result["message"] or {}).get("en", "")
+    assert hint in text, result
+
+
+def test_untouched_exercises_are_todo(grade_tree):
+    results = grade_tree(ROOT / "exercises", TRAINING_CHECKS)
+    assert {i: r["status"] for i, r in results.items()} == {i: "TODO" for i in TRAINING_CHECKS}
+
+
+# -- fairness to honest loop-based learners (issue 3, item 8) -----------------------------
+CONV_INIT = '''    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0):
+        self.in_channels = in_channels
+        self.out_channels = out_channels
+        self.kernel_size = kernel_size
+        self.stride = stride
+        self.padding = padding
+        self.W = np.random.randn(
+            out_channels, in_channels, kernel_size, kernel_size
+        ) * np.sqrt(2.0 / (in_channels * kernel_size * kernel_size))
+        self.b = np.zeros(out_channels)
+        self.cache = None
+'''
+
+POSITIONS_CONV2D = '''class Conv2D(Layer):
+    """Loops over output positions; vectorised over the batch and the channels (no im2col)."""
+
+''' + CONV_INIT + '''
+    def forward(self, x):
+        N, C, H, W = x.shape
+        F, _, kh, kw = self.W.shape
+        s, p = self.stride, self.padding
+        xp = np.pad(x, ((0, 0), (0, 0), (p, p), (p, p)))
+        Ho, Wo = (H + 2 * p - kh) // s + 1, (W + 2 * p - kw) // s + 1
+        out = np.empty((N, F, Ho, Wo))
+        Wf = self.W.reshape(F, -1)
+        for i in range(Ho):
+            for j in range(Wo):
+                patch = xp[:, :, i * s:i * s + kh, j * s:j * s + kw].reshape(N, -1)
+                out[:, :, i, j] = patch @ Wf.T + self.b
+        self.cache = (x.shape, xp)
+        return out
+
+    def backward(self, dout):
+        (N, C, H, W), xp = self.cache
+        F, _, kh, kw = self.W.shape
+        s, p = self.stride, self.padding
+        Ho, Wo = dout.shape[2], dout.shape[3]
+        dxp = np.zeros_like(xp)
+        dW = np.zeros_like(self.W)
+        for i in range(Ho):
+            for j in range(Wo):
+                d = dout[:, :, i, j]
+                dW += np.tensordot(d, xp[:, :, i * s:i * s + kh, j * s:j * s + kw], axes=(0, 0))
+                dxp[:, :, i * s:i * s + kh, j * s:j * s + kw] += np.tensordot(d, self.W, axes=(1, 0))
+        self.dW = dW
+        self.db = dout.sum(axis=(0, 2, 3))
+        return dxp[:, :, p:p + H, p:p + W]
+
+    def get_params_and_grads(self):
+        return [(self.W, self.dW), (self.b, self.db)]
+
+
+'''
+
+FOUR_LOOP_CONV2D = '''class Conv2D(Layer):
+    """Four nested Python loops (sample, filter, row, column); only the window sum is numpy."""
+
+''' + CONV_INIT + '''
+    def forward(self, x):
+        N, C, H, W = x.shape
+        F, _, kh, kw = self.W.shape
+        s, p = self.stride, self.padding
+        xp = np.pad(x, ((0, 0), (0, 0), (p, p), (p, p)))
+        Ho, Wo = (H + 2 * p - kh) // s + 1, (W + 2 * p - kw) // s + 1
+        out = np.zeros((N, F, Ho, Wo))
+        for n in range(N):
+            for f in range(F):
+                for i in range(Ho):
+                    for j in range(Wo):
+                        out[n, f, i, j] = np.sum(xp[n, :, i * s:i * s + kh, j * s:j * s + kw]
+                                                 * self.W[f]) + self.b[f]
+        self.cache = (x.shape, xp)
+        return out
+
+    def backward(self, dout):
+        (N, C, H, W), xp = self.cache
+        F, _, kh, kw = self.W.shape
+        s, p = self.stride, self.padding
+        Ho, Wo = dout.shape[2], dout.shape[3]
+        dxp = np.zeros_like(xp)
+        dW = np.zeros_like(self.W)
+        for n in range(N):
+            for f in range(F):
+                for i in range(Ho):
+                    for j in range(Wo):
+                        g = dout[n, f, i, j]
+                        dW[f] += g * xp[n, :, i * s:i * s + kh, j * s:j * s + kw]
+                        dxp[n, :, i * s:i * s + kh, j * s:j * s + kw] += g * self.W[f]
+        self.dW = dW
+        self.db = dout.sum(axis=(0, 2, 3))
+        return dxp[:, :, p:p + H, p:p + W]
+
+    def get_params_and_grads(self):
+        return [(self.W, self.dW), (self.b, self.db)]
+
+
+'''
+
+
+def with_conv2d(mutant, implementation):
+    """A copy of the reference whose Conv2D class is `implementation`."""
+    text = (ROOT / "reference" / LAYERS).read_text(encoding="utf-8")
+    old = text[text.index("class Conv2D(Layer):"):text.index("class MaxPool2D(Layer):")]
+    return mutant((LAYERS, old, implementation))
+
+
+def test_positions_loop_conv2d_passes_every_required_check(mutant, grade_tree, checks):
+    required = [i for i in TRAINING_CHECKS + CONV_CHECKS if not checks[i].optional]
+    results = grade_tree(with_conv2d(mutant, POSITIONS_CONV2D), required + ["m5.conv2d.vectorised"])
+    assert {i: results[i]["status"] for i in required} == {i: "PASS" for i in required}, results
+    # ... and it is no im2col: the speed bonus says so.
+    bonus = results["m5.conv2d.vectorised"]
+    assert bonus["status"] == "FAIL" and "loop over the kh·kw kernel offsets" in bonus["hint"]["en"]
+
+
+def test_four_loop_conv2d_passes_shapes_and_gradients_and_times_out_with_its_speed(
+        mutant, grade_tree):
+    tree = with_conv2d(mutant, FOUR_LOOP_CONV2D)
+    results = grade_tree(tree, ["m5.network.shapes", "m5.network.gradcheck"])
+    assert {i: r["status"] for i, r in results.items()} == \
+        {"m5.network.shapes": "PASS", "m5.network.gradcheck": "PASS"}, results
+    # A small scale keeps this test short: 20 s x 0.2 = 4 s for training.
+    overfit = grade_tree(tree, ["m5.network.overfit"], timeout_scale=0.2)["m5.network.overfit"]
+    if overfit["status"] == "PASS":
+        return
+    assert overfit["status"] == "TIMEOUT", overfit
+    # It says how long one training step of its Conv2D took (or the bound it exceeded), what
+    # the check allowed, and what to do — in both languages.
+    en, zh = overfit["message"]["en"], overfit["message"]["zh-TW"]
+    took_en = re.search(r"yours took (\d+\.\d{3}) s|yours took more than \d+ s", en)
+    took_zh = re.search(r"你的 Conv2D 花了( \d+\.\d{3} 秒|超過 \d+ 秒)", zh)
+    assert took_en and took_zh, overfit["message"]
+    assert "s per step" in en and "Vectorise Conv2D" in en, en
+    assert "秒" in zh and "向量化" in zh, zh
+    if took_en.group(1):                     # measured: it also names the scale that would do
+        assert "--timeout-scale" in en and "--timeout-scale" in zh
