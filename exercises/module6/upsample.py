@@ -15,6 +15,8 @@ class Upsample:
     def __init__(self, scale_factor=2, mode="nearest"):
         if mode not in ("nearest", "bilinear"):
             raise ValueError(f"mode must be 'nearest' or 'bilinear', got {mode!r}")
+        if int(scale_factor) != scale_factor or scale_factor < 1:
+            raise ValueError(f"scale_factor must be a positive integer, got {scale_factor!r}")
         self.scale_factor = int(scale_factor)
         self.mode = mode
         self.cache = None
