@@ -207,3 +207,9 @@ def test_adjoint_identity(mode):
     lhs = np.sum(up.forward(x) * y)
     rhs = np.sum(x * up.backward(y))
     assert lhs == pytest.approx(rhs, rel=1e-12, abs=1e-12)
+
+
+@pytest.mark.parametrize("bad", [1.5, 0, -2])
+def test_scale_factor_must_be_a_positive_integer(bad):
+    with pytest.raises(ValueError, match="positive integer"):
+        Upsample(bad)
