@@ -67,12 +67,15 @@ def grade(request):
     return g
 
 
+def check_seed(base, check_id):
+    """The seed check `check_id` gets for `--seed base`: the run's seed mixed with the id, so
+    every check draws the same inputs whatever runs before it or in parallel."""
+    return (base * 1_000_003 + zlib.crc32(check_id.encode())) % (2 ** 32)
+
+
 @pytest.fixture
 def seed(request):
-    """This check's seed: the run's --seed mixed with the check id, so every check draws
-    the same inputs whatever runs before it or in parallel."""
-    base = request.config.getoption("grader_seed")
-    return (base * 1_000_003 + zlib.crc32(_spec(request).id.encode())) % (2 ** 32)
+    return check_seed(request.config.getoption("grader_seed"), _spec(request).id)
 
 
 @pytest.fixture

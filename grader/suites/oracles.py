@@ -52,6 +52,18 @@ def maxpool2d(x, k, stride, dout=None):
     return (out, dx) if dout is not None else out
 
 
+def channel(a):
+    """(C,) -> (1, C, 1, 1): broadcast a per-channel vector over NCHW."""
+    return np.asarray(a)[None, :, None, None]
+
+
+def bn_train(x, gamma, beta, eps=1e-5):
+    """BatchNorm2D train-mode forward: per-channel biased statistics over (N, H, W)."""
+    mean = x.mean(axis=(0, 2, 3))
+    var = x.var(axis=(0, 2, 3))
+    return channel(gamma) * (x - channel(mean)) / np.sqrt(channel(var) + eps) + channel(beta)
+
+
 def log_softmax(s):
     s = s - s.max(axis=1, keepdims=True)
     return s - np.log(np.exp(s).sum(axis=1, keepdims=True))

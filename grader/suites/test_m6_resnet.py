@@ -1,0 +1,570 @@
+"""Module 6: ResNet blocks — BasicBlock (identity and projection shortcut, forward and
+backward), Bottleneck (選做), and a residual stack that trains better than the same stack
+without its shortcuts.
+
+The block oracles below are written from the block diagrams, on top of the suite's conv
+oracle; the learner's blocks get the oracle's parameters through their sub-layers'
+attributes (conv1.W, bn1.gamma, …, names from the seed's __init__). BatchNorm is in
+training mode throughout, as a freshly built block is. Gradients are judged against
+central differences of the oracle; inputs whose oracle pre-activations come within 1e-3 of
+a ReLU kink are redrawn, so a difference never straddles a kink.
+"""
+import math
+import time
+
+import numpy as np
+
+from given import residual_experiment as rx
+from given.gradcheck import numerical_gradient
+from grader.checks import CheckTimeout, Mismatch, Msg, check
+from grader.expect import expect_array, expect_close
+from grader.proxy import StudentError, WorkerTimeout
+
+from . import oracles
+from .oracles_m5_training import todo
+
+BLOCK_DOC = "docs/module6.md#resnet-basicblock"
+BOTTLENECK_DOC = "docs/module6.md#bottleneck"
+RVP_DOC = "docs/module6.md#residual-vs-plain"
+EPS = 1e-5
+KINK = 1e-3
+GRAD_TOL = dict(rtol=1e-5, atol=1e-7)
+
+CONV = ("W", "b")
+BN = ("gamma", "beta")
+BASIC_MAIN = (("conv1", CONV), ("bn1", BN), ("conv2", CONV), ("bn2", BN))
+BOTTLENECK_MAIN = BASIC_MAIN + (("conv3", CONV), ("bn3", BN))
+SHORTCUT = (("shortcut", CONV), ("shortcut_bn", BN))
+
+
+# -- trusted oracles ----------------------------------------------------------------------
+channel, bn_train = oracles.channel, oracles.bn_train
+
+
+def conv_bn(x, P, conv, bn, stride=1, pad=0):
+    return bn_train(oracles.conv2d(x, P[conv + ".W"], P[conv + ".b"], stride, pad),
+                    P[bn + ".gamma"], P[bn + ".beta"])
+
+
+def relu(z):
+    return np.maximum(z, 0.0)
+
+
+def basic_parts(x, P, stride):
+    """(main path F(x) before the addition, shortcut S(x), relu1's input): S is x itself
+    without a projection (no "shortcut.W" in P)."""
+    z1 = conv_bn(x, P, "conv1", "bn1", stride, 1)
+    main = conv_bn(relu(z1), P, "conv2", "bn2", 1, 1)
+    short = conv_bn(x, P, "shortcut", "shortcut_bn", stride, 0) if "shortcut.W" in P else x
+    return main, short, [z1]
+
+
+def bottleneck_parts(x, P, stride):
+    z1 = conv_bn(x, P, "conv1", "bn1")
+    z2 = conv_bn(relu(z1), P, "conv2", "bn2", stride, 1)
+    main = conv_bn(relu(z2), P, "conv3", "bn3")
+    short = conv_bn(x, P, "shortcut", "shortcut_bn", stride, 0) if "shortcut.W" in P else x
+    return main, short, [z1, z2]
+
+
+def block_out(parts, x, P, stride):
+    main, short, _ = parts(x, P, stride)
+    return relu(main + short)
+
+
+def kink_distance(parts, x, P, stride):
+    main, short, inner = parts(x, P, stride)
+    return min(float(np.min(np.abs(z))) for z in inner + [main + short])
+
+
+def block_grads(parts, x, P, stride, dout, names):
+    """Central-difference gradients of sum(block_out * dout) w.r.t. x and each P[name]."""
+    dx = numerical_gradient(lambda v: block_out(parts, v, P, stride), x.copy(), dout)
+    grads = {}
+    for name in names:
+        def f(v, name=name):
+            return block_out(parts, x, dict(P, **{name: v}), stride)
+        grads[name] = numerical_gradient(f, P[name].copy(), dout)
+    return dx, grads
+
+
+def shortcut_grad(parts, x, P, stride, dout):
+    """What the shortcut path alone gives dx: the gradient of sum(S(x) * d_sum), with d_sum
+    the gradient after the final ReLU."""
+    main, short, _ = parts(x, P, stride)
+    d_sum = dout * (main + short > 0)
+    if "shortcut.W" not in P:
+        return d_sum
+    return numerical_gradient(lambda v: parts(v, P, stride)[1], x.copy(), d_sum)
+
+
+# -- building the learner's blocks ------------------------------------------------------------
+def draw_params(rng, layout, shapes):
+    """Random parameters for `layout` ((sub-layer, kind) pairs); conv shapes from `shapes`."""
+    P = {}
+    for name, kind in layout:
+        if kind is CONV:
+            F, C, k = shapes[name]
+            P[name + ".W"] = rng.standard_normal((F, C, k, k)) * np.sqrt(2.0 / (C * k * k))
+            P[name + ".b"] = 0.5 * rng.standard_normal(F)
+        else:
+            F = shapes[name]
+            P[name + ".gamma"] = rng.uniform(0.5, 1.5, F) * rng.choice([-1.0, 1.0], F)
+            P[name + ".beta"] = 0.5 * rng.standard_normal(F)
+    return P
+
+
+def set_params(block, P):
+    """Give the learner's block the oracle's parameters, through its sub-layers."""
+    layers = {}
+    for key, value in P.items():
+        layer, attr = key.split(".")
+        if layer not in layers:
+            layers[layer] = getattr(block, layer)
+        setattr(layers[layer], attr, value.copy())
+
+
+def basic_shapes(C_in, C_out):
+    return {"conv1": (C_out, C_in, 3), "bn1": C_out, "conv2": (C_out, C_out, 3), "bn2": C_out,
+            "shortcut": (C_out, C_in, 1), "shortcut_bn": C_out}
+
+
+def bottleneck_shapes(C_in, mid):
+    out = 4 * mid
+    return {"conv1": (mid, C_in, 1), "bn1": mid, "conv2": (mid, mid, 3), "bn2": mid,
+            "conv3": (out, mid, 1), "bn3": out, "shortcut": (out, C_in, 1), "shortcut_bn": out}
+
+
+def out_shape(N, C_out, H, W, stride):
+    return (N, C_out, (H - 1) // stride + 1, (W - 1) // stride + 1)
+
+
+def require_layers(student, rng, backward=False):
+    """The blocks are built from Conv2D, ReLU and BatchNorm2D: if one of them is still a TODO,
+    so is this check (rather than an error deep inside the block)."""
+    layers = student.module("module5.layers")
+    bn_module = student.module("module6.batchnorm")
+    x = rng.standard_normal((2, 2, 3, 3))
+    for what, layer in (("Conv2D", layers.Conv2D(2, 2, 3, padding=1)), ("ReLU", layers.ReLU()),
+                        ("BatchNorm2D", bn_module.BatchNorm2D(2))):
+        if layer.forward(x) is None:
+            raise todo(Msg(f"{what}.forward returned None: the blocks are built from it, so "
+                           f"this check waits until it is done",
+                           f"{what}.forward 回傳 None：區塊是用它組成的，請先完成它"))
+        if backward and layer.backward(x) is None:
+            raise todo(Msg(f"{what}.backward returned None: the blocks are built from it, so "
+                           f"this check waits until it is done",
+                           f"{what}.backward 回傳 None：區塊是用它組成的，請先完成它"))
+
+
+def new_block(student, rng, kind, C_in, C_mid_or_out, stride, N, H, W):
+    """A learner's block with oracle parameters and an input x away from every ReLU kink:
+    (block, P, x)."""
+    module = student.module("module6.resnet_blocks")
+    if kind == "basic":
+        block = module.BasicBlock(C_in, C_mid_or_out, stride=stride)
+        C_out = C_mid_or_out
+        layout, shapes, parts = BASIC_MAIN, basic_shapes(C_in, C_out), basic_parts
+    else:
+        block = module.Bottleneck(C_in, C_mid_or_out, stride=stride)
+        C_out = 4 * C_mid_or_out
+        layout, shapes, parts = BOTTLENECK_MAIN, bottleneck_shapes(C_in, C_mid_or_out), bottleneck_parts
+    if stride != 1 or C_in != C_out:
+        layout = layout + SHORTCUT
+    for _ in range(50):
+        P = draw_params(rng, layout, shapes)
+        x = rng.standard_normal((N, C_in, H, W))
+        if kink_distance(parts, x, P, stride) > KINK:
+            break
+    set_params(block, P)
+    return block, P, x, parts, out_shape(N, C_out, H, W, stride)
+
+
+def close(a, b):
+    return isinstance(a, np.ndarray) and a.shape == b.shape and np.allclose(a, b, rtol=1e-6, atol=1e-8)
+
+
+# -- BasicBlock forward ---------------------------------------------------------------------------
+def forward_hint(out, x, P, parts, stride):
+    main, short, _ = parts(x, P, stride)
+    if close(out, relu(main)):
+        return Msg("the shortcut is missing: out = ReLU(F(x) + x), the block's input added to "
+                   "bn2's output before the last ReLU",
+                   "少了 shortcut：out = ReLU(F(x) + x)，在最後的 ReLU 之前把區塊的輸入加到 bn2 的輸出上")
+    if close(out, main + short):
+        return Msg("the last ReLU is missing: out = ReLU(F(x) + shortcut), after the addition",
+                   "少了最後的 ReLU：out = ReLU(F(x) + shortcut)，在相加之後")
+    if close(out, relu(main) + short):
+        return Msg("ReLU comes after the addition, not before it: out = ReLU(F(x) + shortcut), "
+                   "not ReLU(F(x)) + shortcut",
+                   "ReLU 要在相加之後，不是之前：out = ReLU(F(x) + shortcut)，不是 ReLU(F(x)) + shortcut")
+    if "shortcut.W" in P:
+        plain_proj = oracles.conv2d(x, P["shortcut.W"], P["shortcut.b"], stride, 0)
+        if close(out, relu(main + plain_proj)):
+            return Msg("the projection shortcut is a 1x1 Conv2D followed by its own BatchNorm2D: "
+                       "shortcut_bn(shortcut(x))",
+                       "projection shortcut 是 1x1 Conv2D 再接它自己的 BatchNorm2D：shortcut_bn(shortcut(x))")
+    return None
+
+
+def check_block_forward(student, rng, grade, part, kind, C_in, C_out, stride, N, H, W):
+    with grade.part(part):
+        block, P, x, parts, shape = new_block(student, rng, kind, C_in, C_out, stride, N, H, W)
+        name = "BasicBlock" if kind == "basic" else "Bottleneck"
+        label = f"{name}({C_in}, {C_out}, stride={stride}).forward(x), x of shape {x.shape}"
+        try:
+            out = block.forward(x)
+        except StudentError as exc:
+            if "broadcast" in exc.message and (stride != 1 or C_in != shape[1]):
+                grade.hint(Msg("the two paths have different shapes: when the block changes "
+                               "the stride or the channels, the shortcut is "
+                               "shortcut_bn(shortcut(x)), not x itself",
+                               "兩條路徑的形狀不同：區塊改變 stride 或 channel 數時，shortcut 是 "
+                               "shortcut_bn(shortcut(x))，不是 x 本身"))
+            raise
+        out = expect_array(out, label, shape)
+        want = block_out(parts, x, P, stride)
+        if not close(out, want):
+            grade.hint(forward_hint(out, x, P, parts, stride))
+        expect_close(out, want, label)
+
+
+@check("m6.basicblock.identity", points=2, parts=("shape", "output"),
+       title=("BasicBlock with the identity shortcut: ReLU(F(x) + x)",
+              "BasicBlock（identity shortcut）：ReLU(F(x) + x)"), doc=BLOCK_DOC)
+def test_basicblock_identity(student, rng, grade):
+    require_layers(student, rng)
+    module = student.module("module6.resnet_blocks")
+    with grade.part("shape"):
+        for N, C, H, W in ((2, 3, 5, 5), (1, 4, 4, 6)):
+            block = module.BasicBlock(C, C)
+            x = rng.standard_normal((N, C, H, W))
+            expect_array(block.forward(x), f"BasicBlock({C}, {C}).forward(x), x of shape "
+                         f"{(N, C, H, W)}", (N, C, H, W))
+    for N, C, H, W in ((2, 3, 5, 5), (3, 2, 4, 6)):
+        check_block_forward(student, rng, grade, "output", "basic", C, C, 1, N, H, W)
+
+
+@check("m6.basicblock.projection", points=2, parts=("stride", "channels"),
+       title=("BasicBlock with a projection shortcut (stride 2, channel change)",
+              "BasicBlock（projection shortcut：stride 2、channel 改變）"), doc=BLOCK_DOC)
+def test_basicblock_projection(student, rng, grade):
+    require_layers(student, rng)
+    check_block_forward(student, rng, grade, "stride", "basic", 2, 2, 2, 2, 6, 6)
+    check_block_forward(student, rng, grade, "stride", "basic", 2, 4, 2, 2, 5, 7)
+    check_block_forward(student, rng, grade, "channels", "basic", 2, 3, 1, 2, 4, 4)
+
+
+# -- BasicBlock backward -------------------------------------------------------------------------
+def check_block_backward(student, rng, grade, kind, C_in, C_out, stride, N, H, W):
+    block, P, x, parts, shape = new_block(student, rng, kind, C_in, C_out, stride, N, H, W)
+    name = "BasicBlock" if kind == "basic" else "Bottleneck"
+    label = f" ({name}({C_in}, {C_out}, stride={stride}), x of shape {x.shape})"
+    expect_array(block.forward(x), f"{name}.forward(x)", shape)
+    dout = rng.standard_normal(shape)
+    dx = block.backward(dout)
+    want_dx, want = block_grads(parts, x, P, stride, dout, list(P))
+    with grade.part("dx"):
+        dx = expect_array(dx, f"{name}.backward(dout)", x.shape)
+        if not np.allclose(dx, want_dx, **GRAD_TOL):
+            d_short = shortcut_grad(parts, x, P, stride, dout)
+            if close(dx, want_dx - d_short):
+                grade.hint(Msg("dx lacks the shortcut's gradient: the addition passes d_sum "
+                               "(the gradient after the last ReLU) to both paths, and their "
+                               "gradients at x add up — dx = main-path dx + d_sum for the "
+                               "identity shortcut (the \"+1\" of ∂(F(x) + x)/∂x), + shortcut "
+                               "path's dx for a projection",
+                               "dx 少了 shortcut 的梯度：相加把 d_sum（最後 ReLU 之後的梯度）同時傳給兩條路徑，"
+                               "兩邊在 x 的梯度要相加——identity shortcut 是 dx = 主路徑的 dx + d_sum"
+                               "（∂(F(x) + x)/∂x 裡的「+1」），projection 則加上 shortcut 路徑的 dx"))
+            elif close(dx, d_short):
+                grade.hint(Msg("dx is only the shortcut's gradient: add the main path's "
+                               "(conv1 ← bn1 ← relu1 ← conv2 ← bn2 backward from d_sum)",
+                               "dx 只有 shortcut 的梯度：還要加上主路徑的梯度"
+                               "（從 d_sum 經 bn2、conv2、relu1、bn1、conv1 反向傳回）"))
+        expect_close(dx, want_dx, "dx" + label, **GRAD_TOL)
+    for key in P:
+        layer, attr = key.split(".")
+        part = "shortcut_params" if layer.startswith("shortcut") else "main_params"
+        grad_attr = "d" + attr
+        with grade.part(part):
+            got = expect_array(getattr(getattr(block, layer), grad_attr),
+                               f"{name}.{layer}.{grad_attr}", P[key].shape)
+            expect_close(got, want[key], f"{layer}.{grad_attr}" + label, **GRAD_TOL)
+
+
+@check("m6.basicblock.backward", points=3, parts=("dx", "main_params", "shortcut_params"),
+       title=("BasicBlock backward through both paths (dx, parameter gradients)",
+              "BasicBlock 兩條路徑的反向傳播（dx、參數梯度）"), doc=BLOCK_DOC, timeout=20)
+def test_basicblock_backward(student, rng, grade):
+    require_layers(student, rng, backward=True)
+    check_block_backward(student, rng, grade, "basic", 3, 3, 1, 2, 4, 4)
+    check_block_backward(student, rng, grade, "basic", 2, 4, 2, 2, 5, 5)
+    if grade.failed("shortcut_params") and grade.passed("main_params"):
+        grade.hint(Msg("the shortcut's parameters get their gradients from d_sum too: "
+                       "shortcut.backward(shortcut_bn.backward(d_sum))",
+                       "shortcut 的參數梯度也來自 d_sum：shortcut.backward(shortcut_bn.backward(d_sum))"))
+
+
+# -- Bottleneck (選做) -----------------------------------------------------------------------------
+@check("m6.bottleneck", points=2, parts=("forward", "backward"), optional=True,
+       title=("Bottleneck block: 1x1 → 3x3 → 1x1, expansion 4 (選做)",
+              "Bottleneck 區塊：1x1 → 3x3 → 1x1，expansion 4（選做）"),
+       doc=BOTTLENECK_DOC, timeout=20)
+def test_bottleneck(student, rng, grade):
+    require_layers(student, rng, backward=True)
+    check_block_forward(student, rng, grade, "forward", "bottleneck", 8, 2, 1, 2, 4, 4)
+    check_block_forward(student, rng, grade, "forward", "bottleneck", 3, 2, 2, 2, 5, 5)
+    with grade.part("backward"):
+        for C_in, mid, stride, N, H, W in ((8, 2, 1, 2, 3, 3), (3, 2, 2, 2, 4, 4)):
+            block, P, x, parts, shape = new_block(student, rng, "bottleneck", C_in, mid, stride,
+                                                  N, H, W)
+            label = f" (Bottleneck({C_in}, {mid}, stride={stride}), x of shape {x.shape})"
+            expect_array(block.forward(x), "Bottleneck.forward(x)", shape)
+            dout = rng.standard_normal(shape)
+            dx = expect_array(block.backward(dout), "Bottleneck.backward(dout)", x.shape)
+            want_dx, want = block_grads(parts, x, P, stride, dout, list(P))
+            if not np.allclose(dx, want_dx, **GRAD_TOL) and close(
+                    dx, want_dx - shortcut_grad(parts, x, P, stride, dout)):
+                grade.hint(Msg("dx lacks the shortcut's gradient: the gradients of both paths "
+                               "add up at x", "dx 少了 shortcut 的梯度：兩條路徑在 x 的梯度要相加"))
+            expect_close(dx, want_dx, "dx" + label, **GRAD_TOL)
+            for key in P:
+                layer, attr = key.split(".")
+                got = expect_array(getattr(getattr(block, layer), "d" + attr),
+                                   f"Bottleneck.{layer}.d{attr}", P[key].shape)
+                expect_close(got, want[key], f"{layer}.d{attr}" + label, **GRAD_TOL)
+
+
+# -- residual against plain ---------------------------------------------------------------------
+RVP = dict(depth=8, width=8, size=7, n=16, steps=25, lr=0.1)
+LOSS_MARGIN = 1.3      # plain final loss / residual final loss must reach this
+GRAD_MARGIN = 0.2      # residual first-layer gradient / plain's must reach this
+RVP_TIMEOUT = 20.0
+
+
+def rvp_setup(seed, depth=RVP["depth"], width=RVP["width"], size=RVP["size"], n=RVP["n"]):
+    """Everything both runs share, drawn from `seed`: data, the stem's and every block's
+    initial parameters, the head's initial weights."""
+    rng = np.random.default_rng(seed)
+    X, y = rx.make_data(n, size, seed=int(rng.integers(2 ** 31)))
+    stem = {"W": rng.standard_normal((width, 1, 3, 3)) * np.sqrt(2.0 / 9), "b": np.zeros(width)}
+    blocks = []
+    for _ in range(depth):
+        P = {}
+        for conv, bn in (("conv1", "bn1"), ("conv2", "bn2")):
+            P[conv + ".W"] = rng.standard_normal((width, width, 3, 3)) * np.sqrt(2.0 / (9 * width))
+            P[conv + ".b"] = np.zeros(width)
+            P[bn + ".gamma"] = np.ones(width)
+            P[bn + ".beta"] = np.zeros(width)
+        blocks.append(P)
+    head = rx.head_init(width, rx.NUM_CLASSES, seed=int(rng.integers(2 ** 31)))
+    return {"X": X, "y": y, "stem": stem, "blocks": blocks, "head": head}
+
+
+def rvp_build(layers, resnet_blocks, setup):
+    """Fresh stem and blocks (the learner's classes, remote or local) with the setup's
+    parameters: each run gets its own objects, so nothing carries over between runs."""
+    width = setup["stem"]["W"].shape[0]
+    stem = layers.Conv2D(1, width, 3, padding=1)
+    stem.W = setup["stem"]["W"].copy()
+    stem.b = setup["stem"]["b"].copy()
+    blocks = []
+    for P in setup["blocks"]:
+        block = resnet_blocks.BasicBlock(width, width)
+        set_params(block, P)
+        blocks.append(block)
+    return stem, blocks
+
+
+def rvp_first_step(stem, blocks, setup, residual):
+    """One forward and backward at the initial parameters, run from here (the trusted side),
+    every array checked: (|stem.dW|, seconds)."""
+    X, y = setup["X"], setup["y"]
+    start = time.perf_counter()
+    shape = (X.shape[0], setup["stem"]["W"].shape[0], X.shape[2], X.shape[3])
+    h = expect_array(stem.forward(X), "Conv2D.forward(x) (the stem)", shape)
+    for k, block in enumerate(blocks):
+        if residual:
+            h = expect_array(block.forward(h), f"BasicBlock.forward(x) (block {k + 1})", shape)
+        else:
+            for name in rx.MAIN_PATH:
+                h = expect_array(getattr(block, name).forward(h),
+                                 f"block {k + 1}: {name}.forward(x)", shape)
+    _, dh, _, _ = rx.head_loss(h, *setup["head"], y)
+    for k, block in reversed(list(enumerate(blocks))):
+        if residual:
+            dh = expect_array(block.backward(dh), f"BasicBlock.backward(dout) (block {k + 1})", shape)
+        else:
+            for name in reversed(rx.MAIN_PATH):
+                dh = expect_array(getattr(block, name).backward(dh),
+                                  f"block {k + 1}: {name}.backward(dout)", shape)
+    expect_array(stem.backward(dh), "Conv2D.backward(dout) (the stem)", X.shape)
+    dW = expect_array(stem.dW, "Conv2D.dW (the stem)", setup["stem"]["W"].shape)
+    return float(np.linalg.norm(dW)), time.perf_counter() - start
+
+
+def rvp_final_loss(stem, blocks, setup, head, residual):
+    """The training loss after training, measured from here: the learner's stack forward,
+    then the head with the weights the training run returned."""
+    X, y = setup["X"], setup["y"]
+    width = setup["stem"]["W"].shape[0]
+    shape = (X.shape[0], width, X.shape[2], X.shape[3])
+    h = expect_array(stem.forward(X), "Conv2D.forward(x) (the stem)", shape)
+    for block in blocks:
+        h = expect_array(rx.block_forward(block, h, residual), "BasicBlock.forward(x)", shape)
+    if not isinstance(head, (tuple, list)) or len(head) != 2:
+        raise Mismatch(Msg("the training run returned no head weights", "訓練沒有回傳 head 的權重"))
+    W = expect_array(head[0], "the trained head's W", (width, rx.NUM_CLASSES))
+    b = expect_array(head[1], "the trained head's b", (rx.NUM_CLASSES,))
+    loss = rx.head_loss(h, W, b, y)[0]
+    return loss if np.isfinite(loss) else math.inf
+
+
+def rvp_one(layers, resnet_blocks, setup, residual, train, progress=None):
+    """One run on fresh objects: {"loss": final training loss, "first_grad": |stem.dW| at
+    the start}, both measured here. `train(stem, blocks, X, y, steps, lr, residual=, head=)`
+    runs the training (in the worker, or in-process for the project's tests);
+    `progress["step_seconds"]` keeps the slowest first step, for a TIMEOUT message."""
+    stem, blocks = rvp_build(layers, resnet_blocks, setup)
+    grad, seconds = rvp_first_step(stem, blocks, setup, residual)
+    if progress is not None:
+        progress["step_seconds"] = max(progress.get("step_seconds", 0.0), seconds)
+    result = train(stem, blocks, setup["X"], setup["y"], RVP["steps"], RVP["lr"],
+                   residual=residual, head=setup["head"])
+    if not isinstance(result, dict) or "head" not in result:
+        raise Mismatch(Msg("the training run returned no result", "訓練沒有回傳結果"))
+    return {"loss": rvp_final_loss(stem, blocks, setup, result["head"], residual),
+            "first_grad": grad}
+
+
+def rvp_experiment(layers, resnet_blocks, seed, train, progress=None):
+    """Both runs from the same setup: {"residual": run, "plain": run}."""
+    setup = rvp_setup(seed)
+    return {"residual": rvp_one(layers, resnet_blocks, setup, True, train, progress),
+            "plain": rvp_one(layers, resnet_blocks, setup, False, train, progress)}
+
+
+def rvp_verdict(outcome):
+    """(passed, message, hint) for an experiment's outcome."""
+    res, plain = outcome["residual"], outcome["plain"]
+    Lr, Lp = res["loss"], plain["loss"]
+    ratio = Lp / Lr if Lr > 0 else math.inf
+    g_ratio = res["first_grad"] / plain["first_grad"] if plain["first_grad"] > 0 else math.inf
+    steps = RVP["steps"]
+    figures = Msg(f"after {steps} steps the residual stack's training loss is {Lr:.4g}, the "
+                  f"plain stack's {Lp:.4g} (plain / residual = {ratio:.3g}, needed ≥ "
+                  f"{LOSS_MARGIN}); the first layer's gradient at the start: residual "
+                  f"{res['first_grad']:.3g}, plain {plain['first_grad']:.3g} (ratio "
+                  f"{g_ratio:.3g}, needed ≥ {GRAD_MARGIN})",
+                  f"訓練 {steps} 步之後，residual 堆疊的 training loss 是 {Lr:.4g}，plain 堆疊是 {Lp:.4g}"
+                  f"（plain / residual = {ratio:.3g}，需要 ≥ {LOSS_MARGIN}）；一開始第一層的梯度："
+                  f"residual {res['first_grad']:.3g}，plain {plain['first_grad']:.3g}"
+                  f"（比值 {g_ratio:.3g}，需要 ≥ {GRAD_MARGIN}）")
+    loss_ok = ratio >= LOSS_MARGIN
+    grad_ok = g_ratio >= GRAD_MARGIN
+    if loss_ok and grad_ok:
+        return True, figures, None
+    hint = None
+    if math.isclose(Lr, Lp, rel_tol=1e-9) and math.isclose(res["first_grad"], plain["first_grad"],
+                                                           rel_tol=1e-9):
+        hint = Msg("the residual run and the plain run are the same: BasicBlock.forward never "
+                   "adds the shortcut — out = ReLU(bn2(conv2(…)) + x) — and backward must add "
+                   "its gradient back",
+                   "residual 與 plain 兩次訓練完全相同：BasicBlock.forward 沒有加上 shortcut——"
+                   "out = ReLU(bn2(conv2(…)) + x)——backward 也要把它的梯度加回來")
+    elif not grad_ok:
+        hint = Msg("the gradient hardly reaches the first layer of the residual stack: "
+                   "BasicBlock.backward must add the shortcut's gradient (dx = main-path dx + "
+                   "d_sum); without it the gradient only flows through the blocks' main paths",
+                   "梯度幾乎傳不到 residual 堆疊的第一層：BasicBlock.backward 要加上 shortcut 的梯度"
+                   "（dx = 主路徑的 dx + d_sum）；少了它，梯度只能走各區塊的主路徑")
+    elif not math.isfinite(Lr):
+        hint = Msg("the residual stack's loss became inf/NaN", "residual 堆疊的 loss 變成 inf/NaN")
+    return False, Msg("the residual stack does not train measurably better than the plain "
+                      "one: ", "residual 堆疊沒有比 plain 堆疊明顯訓練得更好：") + figures, hint
+
+
+def rvp_timeout_message(limit, seconds, timeout_scale):
+    """TIMEOUT text: how long one training step took and how long the whole run needs."""
+    steps = RVP["steps"]
+    need = 2 * (steps + 2) * seconds
+    scale = max(2, math.ceil(timeout_scale * 1.5 * need / limit)) if seconds else None
+    speed_en = (f"one forward + backward through the stack took {seconds:.3f} s here, so both "
+                f"runs ({2 * steps} training steps) need about {need:.0f} s" if seconds else
+                "not even the first forward + backward finished")
+    speed_zh = (f"整個堆疊做一次 forward + backward 花了 {seconds:.3f} 秒，兩次訓練（共 {2 * steps} 步）"
+                f"約需 {need:.0f} 秒" if seconds else "連第一次 forward + backward 都沒有完成")
+    more_en = f", or grade with --timeout-scale {scale}" if scale else ""
+    more_zh = f"，或用 --timeout-scale {scale} 重新評分" if scale else ""
+    return Msg(f"the residual-vs-plain experiment did not finish within {limit:.0f} s: "
+               f"{speed_en}. Each step runs 17 Conv2D layers (7x7 images, batch "
+               f"{RVP['n']}, {RVP['width']} channels) forward and backward. Vectorise Conv2D "
+               f"over the batch and the channels (at most one loop over output positions, or "
+               f"im2col){more_en}.",
+               f"residual 與 plain 的比較實驗沒有在 {limit:.0f} 秒內完成：{speed_zh}。每一步要讓 17 層 "
+               f"Conv2D（7x7 影像、batch {RVP['n']}、{RVP['width']} 個 channel）各做一次 forward 與 "
+               f"backward。請把 Conv2D 對 batch 與 channel 向量化（最多只對輸出位置做一層迴圈，或用 "
+               f"im2col）{more_zh}。")
+
+
+@check("m6.resnet.residual_vs_plain", points=3,
+       title=("A residual stack trains better than the same stack without shortcuts",
+              "residual 堆疊比拿掉 shortcut 的同一個堆疊訓練得更好"),
+       doc=RVP_DOC, timeout=RVP_TIMEOUT)
+def test_residual_vs_plain(student, grade, seed, timeout_scale):
+    """The experiment. A stem (the learner's Conv2D, 1 → 8 channels, 3x3), 8 of the learner's
+    BasicBlock(8, 8) — 17 conv layers — and a given head (global average pooling, linear,
+    softmax cross-entropy) are trained twice with full-batch SGD (lr 0.1, 25 steps) on the
+    same 16 generated 7x7 digit images (10 classes, given.residual_experiment.make_data):
+
+    - residual: every block's own forward/backward;
+    - plain: every block as its six sub-layers in sequence, conv1 → bn1 → relu1 → conv2 →
+      bn2 → relu2, i.e. the block without `+ x`.
+
+    Both runs get fresh objects with the same initial parameters (set through the
+    sub-layers' attributes from this check's seed) and the same data, so the shortcut is
+    the only difference. The training runs in the worker (given.residual_experiment
+    .train_stack, one request per run); this side measures the two figures itself, with
+    the learner's objects:
+
+    1. final training loss: plain / residual ≥ 1.3. Without the shortcuts, 17 layers of
+       conv + BN + ReLU scramble the input at initialisation and SGD makes slow progress;
+       with them, each block starts near the identity and the loss falls fast.
+    2. the first layer's gradient at the initial parameters: residual / plain ≥ 0.2. The
+       identity paths carry the gradient down to the stem, where it is of the same order
+       as the plain stack's; a backward without `+ d_sum` squeezes it through every
+       block's main path, and it arrives 10-50 times weaker.
+
+    Measured over 120 seeds (the 20 of tests/grader/test_mutants_m6_resnet.py, which
+    asserts them, and 100 more): the reference's loss ratio is ≥ 1.55 (median ≈ 2.5) and
+    its gradient ratio ≥ 0.34. A block without the shortcut gives exactly 1 and 1: both
+    runs are the same computation. A block that adds x in forward but forgets the
+    shortcut's gradient in backward gives a loss ratio ≤ 1.1 (its early layers follow a
+    wrong gradient) and a gradient ratio ≤ 0.1. Each margin sits near the geometric mean
+    of the reference's worst seed and the broken block's best (1.55 and 1.1; 0.34 and
+    0.1), so a correct learner passes on every seed, and both broken blocks fail.
+
+    Time: the reference needs about 1 s for both runs; a Conv2D that loops over output
+    positions about twice that; the 20 s limit leaves room for a busy machine. A TIMEOUT
+    says how long one step took and which --timeout-scale would do.
+    """
+    limit = RVP_TIMEOUT * timeout_scale
+    require_layers(student, np.random.default_rng(seed), backward=True)
+    layers = student.module("module5.layers")
+    resnet_blocks = student.module("module6.resnet_blocks")
+
+    def train(stem, blocks, *args, **kwargs):
+        return student.given("given.residual_experiment.train_stack", stem, blocks, *args, **kwargs)
+
+    progress = {}
+    try:
+        outcome = rvp_experiment(layers, resnet_blocks, seed, train, progress)
+    except WorkerTimeout:
+        raise CheckTimeout(rvp_timeout_message(limit, progress.get("step_seconds", 0.0),
+                                               timeout_scale)) from None
+    passed, message, hint = rvp_verdict(outcome)
+    if hint is not None:
+        grade.hint(hint)
+    if not passed:
+        raise Mismatch(message)

@@ -1,0 +1,326 @@
+"""The Module 6 BatchNorm2D and ResNet-block checks: each fails on a plausible wrong
+implementation with the intended status and hint; the untouched exercises are TODO on all
+of them; the residual-vs-plain experiment separates the reference from shortcut-less
+blocks on 20 of 20 seeds; and a tree whose Conv2D loops over output positions (vectorised
+over batch and channels) passes every required check here within the default timeouts.
+"""
+import importlib
+import multiprocessing
+import re
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from given import residual_experiment as rx
+from grader.plugin import check_seed as plugin_check_seed
+from grader.suites import test_m6_resnet as suite
+from grader.worker import import_tree
+
+ROOT = Path(__file__).resolve().parents[2]
+
+BN = "module6/batchnorm.py"
+RB = "module6/resnet_blocks.py"
+LAYERS = "module5/layers.py"
+
+BN_CHECKS = ["m6.batchnorm.forward", "m6.batchnorm.backward"]
+BLOCK_CHECKS = ["m6.basicblock.identity", "m6.basicblock.projection", "m6.basicblock.backward",
+                "m6.bottleneck", "m6.resnet.residual_vs_plain"]
+RVP = "m6.resnet.residual_vs_plain"
+
+# BasicBlock's end of forward and its whole tail of backward (Bottleneck has look-alikes:
+# the class that follows makes each match unique).
+BASIC_ADD = "        return self.relu2.forward(out + identity)\n"
+BASIC_BACKWARD_TAIL = (
+    "        if self.shortcut is None:\n"
+    "            return dx + d_sum\n"
+    "        return dx + self.shortcut.backward(self.shortcut_bn.backward(d_sum))\n"
+    "\n    def get_params_and_grads(self):\n        return params_and_grads_of(self)\n"
+    "\n\nclass Bottleneck")
+BASIC_PROJECTION = ("identity = self.shortcut_bn.forward(self.shortcut.forward(x))\n"
+                    "        return self.relu2.forward(out + identity)")
+BOTTLENECK_ADD = "return self.relu3.forward(out + identity)"
+BOTTLENECK_IDENTITY_GRAD = ("dx = self.conv1.backward(self.bn1.backward(self.relu1.backward(d)))\n"
+                            "        if self.shortcut is None:\n            return dx + d_sum")
+
+# The two ways of losing the shortcut, for the residual-vs-plain experiment.
+NO_SHORTCUT = [  # neither `+ identity` in forward nor `+ d_sum` in backward
+    (RB, BASIC_ADD, "        return self.relu2.forward(out)\n"),
+    (RB, BASIC_BACKWARD_TAIL, BASIC_BACKWARD_TAIL.replace(
+        "        if self.shortcut is None:\n            return dx + d_sum\n"
+        "        return dx + self.shortcut.backward(self.shortcut_bn.backward(d_sum))\n",
+        "        return dx\n")),
+]
+NO_SHORTCUT_GRADIENT = [NO_SHORTCUT[1]]   # adds x in forward, forgets its gradient in backward
+
+MUTANTS = [
+    # (check id, edits, expected status, text the hint or message must contain)
+    # -- BatchNorm2D forward
+    ("m6.batchnorm.forward",
+     [(BN, "m * var * n / max(n - 1, 1)", "m * var")],
+     "PARTIAL", "running_var uses the biased variance"),
+    ("m6.batchnorm.forward",
+     [(BN, "m = self.momentum\n", "m = 1 - self.momentum\n")],
+     "PARTIAL", "the momentum is applied the other way round"),
+    ("m6.batchnorm.forward",
+     [(BN, "        if self.training:\n            n = ", "        if True:\n            n = ")],
+     "PARTIAL", "eval mode still normalises with the batch's statistics"),
+    ("m6.batchnorm.forward",
+     [(BN, "            mean, var = self.running_mean, self.running_var\n",
+       "            mean, var = self.running_mean, self.running_var\n"
+       "            self.running_mean = 0.9 * mean + 0.1 * x.mean(axis=(0, 2, 3))\n")],
+     "PARTIAL", "eval mode changed the running statistics"),
+    ("m6.batchnorm.forward",
+     [(BN, "var = x.var(axis=(0, 2, 3))            #", "var = x.var(axis=(0, 2, 3), ddof=1)  #")],
+     "PARTIAL", "normalised with the unbiased variance"),
+    ("m6.batchnorm.forward",
+     [(BN, "inv_std = 1.0 / np.sqrt(var + self.eps)", "inv_std = 1.0 / (np.sqrt(var) + self.eps)")],
+     "PARTIAL", "eps belongs inside the square root"),
+    ("m6.batchnorm.forward",
+     [(BN, "return self.gamma[None, :, None, None] * x_hat + self.beta[None, :, None, None]",
+       "return x_hat")],
+     "PARTIAL", "the output is x̂ itself"),
+    ("m6.batchnorm.forward",
+     [(BN, "mean = x.mean(axis=(0, 2, 3))", "mean = x.mean(axis=(0, 2, 3)) * 0 + x.mean()"),
+      (BN, "var = x.var(axis=(0, 2, 3))            #", "var = x.var(axis=(0, 2, 3)) * 0 + x.var()  #")],
+     "PARTIAL", "the statistics are over the wrong axes"),
+    # -- BatchNorm2D backward
+    ("m6.batchnorm.backward",
+     [(BN, "return scale * (dx_hat - mean_d - x_hat * mean_dx)", "return scale * dx_hat")],
+     "PARTIAL", "dx ignores that the batch mean and variance depend on x"),
+    ("m6.batchnorm.backward",
+     [(BN, "return scale * (dx_hat - mean_d - x_hat * mean_dx)", "return scale * (dx_hat - mean_d)")],
+     "PARTIAL", "dx misses the path through the variance"),
+    ("m6.batchnorm.backward",
+     [(BN, "return scale * (dx_hat - mean_d - x_hat * mean_dx)",
+       "return scale * (dx_hat - x_hat * mean_dx)")],
+     "PARTIAL", "dx misses the path through the mean"),
+    ("m6.batchnorm.backward",
+     [(BN, "dx_hat = dout * self.gamma[None, :, None, None]", "dx_hat = dout")],
+     "PARTIAL", "dx lacks the factor gamma"),
+    ("m6.batchnorm.backward",
+     [(BN, "self.dbeta = dout.sum(axis=(0, 2, 3))", "self.dbeta = dout.mean(axis=(0, 2, 3))")],
+     "PARTIAL", "dbeta"),
+    # -- BasicBlock, identity shortcut
+    ("m6.basicblock.identity",
+     [(RB, BASIC_ADD, "        return self.relu2.forward(out)\n")],
+     "PARTIAL", "the shortcut is missing"),
+    ("m6.basicblock.identity",
+     [(RB, BASIC_ADD, "        return self.relu2.forward(out) + identity\n")],
+     "PARTIAL", "ReLU comes after the addition"),
+    ("m6.basicblock.identity",
+     [(RB, BASIC_ADD, "        return out + identity\n")],
+     "PARTIAL", "the last ReLU is missing"),
+    # -- BasicBlock, projection shortcut
+    ("m6.basicblock.projection",
+     [(RB, BASIC_PROJECTION, BASIC_PROJECTION.replace(
+         "self.shortcut_bn.forward(self.shortcut.forward(x))", "self.shortcut.forward(x)"))],
+     "FAIL", "a 1x1 Conv2D followed by its own BatchNorm2D"),
+    ("m6.basicblock.projection",
+     [(RB, "        if self.shortcut is None:\n            identity = x\n        else:\n"
+           "            identity = self.shortcut_bn.forward(self.shortcut.forward(x))\n"
+           "        return self.relu2.forward(out + identity)",
+       "        identity = x\n        return self.relu2.forward(out + identity)")],
+     "ERROR", "the shortcut is shortcut_bn(shortcut(x)), not x itself"),
+    # -- BasicBlock backward
+    ("m6.basicblock.backward",
+     NO_SHORTCUT_GRADIENT,
+     "PARTIAL", "dx lacks the shortcut's gradient"),
+    ("m6.basicblock.backward",
+     [(RB, BASIC_BACKWARD_TAIL, BASIC_BACKWARD_TAIL.replace(
+         "        return dx + self.shortcut.backward(self.shortcut_bn.backward(d_sum))\n",
+         "        self.shortcut.backward(self.shortcut_bn.backward(d_sum))\n        return dx\n"))],
+     "PARTIAL", "dx lacks the shortcut's gradient"),
+    ("m6.basicblock.backward",
+     [(RB, BASIC_BACKWARD_TAIL, BASIC_BACKWARD_TAIL.replace(
+         "self.shortcut_bn.backward(d_sum)", "self.shortcut_bn.backward(dout)"))],
+     "PARTIAL", "the shortcut's parameters get their gradients from d_sum too"),
+    ("m6.basicblock.backward",
+     [(RB, BASIC_BACKWARD_TAIL, BASIC_BACKWARD_TAIL.replace(
+         "        if self.shortcut is None:\n            return dx + d_sum\n",
+         "        if self.shortcut is None:\n            return d_sum\n"))],
+     "PARTIAL", "dx is only the shortcut's gradient"),
+    # -- Bottleneck (選做)
+    ("m6.bottleneck",
+     [(RB, BOTTLENECK_ADD, "return self.relu3.forward(out)")],
+     "FAIL", "the shortcut is missing"),
+    ("m6.bottleneck",
+     [(RB, BOTTLENECK_IDENTITY_GRAD, BOTTLENECK_IDENTITY_GRAD.replace("return dx + d_sum",
+                                                                      "return dx"))],
+     "PARTIAL", "dx lacks the shortcut's gradient"),
+    # -- residual against plain
+    (RVP, NO_SHORTCUT, "FAIL", "the residual run and the plain run are the same"),
+    (RVP, NO_SHORTCUT_GRADIENT, "FAIL", "the gradient hardly reaches the first layer"),
+]
+
+
+@pytest.mark.parametrize("check_id,edits,status,hint", MUTANTS,
+                         ids=[f"{m[0]}-{i}" for i, m in enumerate(MUTANTS)])
+def test_mutant_is_caught(check_id, edits, status, hint, mutant, grade_tree):
+    result = grade_tree(mutant(*edits), [check_id])[check_id]
+    assert result["status"] == status, result
+    text = (result["hint"] or {}).get("en", "") + " " + (result["message"] or {}).get("en", "")
+    assert hint in text, result
+    if result["hint"] is not None:
+        assert result["hint"]["zh-TW"] and result["hint"]["zh-TW"] != result["hint"]["en"]
+
+
+def test_untouched_exercises_are_todo(grade_tree):
+    ids = BN_CHECKS + BLOCK_CHECKS
+    results = grade_tree(ROOT / "exercises", ids)
+    assert {i: r["status"] for i, r in results.items()} == {i: "TODO" for i in ids}
+
+
+@pytest.mark.parametrize("todo_file,message", [(LAYERS, "Conv2D.forward returned None"),
+                                               (BN, "BatchNorm2D.forward returned None")])
+def test_blocks_on_a_layer_that_is_still_todo_are_todo(todo_file, message, mutant, grade_tree):
+    """Blocks built from a Conv2D or BatchNorm2D that is still a TODO: TODO, not an error."""
+    tree = mutant((todo_file, (ROOT / "reference" / todo_file).read_text(encoding="utf-8"),
+                   (ROOT / "exercises" / todo_file).read_text(encoding="utf-8")))
+    results = grade_tree(tree, BLOCK_CHECKS)
+    assert {i: r["status"] for i, r in results.items()} == {i: "TODO" for i in BLOCK_CHECKS}
+    assert all(message in r["message"]["en"] for r in results.values()), results
+
+
+# -- the 20-seed evidence for the residual-vs-plain experiment ------------------------------------
+def check_seed(base):
+    """The seed the grader gives this check for `--seed base`."""
+    return plugin_check_seed(base, RVP)
+
+
+_TREES = {}
+
+
+def in_process_tree(root):
+    """(module5.layers, module6.resnet_blocks) of the tree at `root`, imported here."""
+    if root not in _TREES:
+        package = import_tree(root, f"_m6_evidence_{len(_TREES)}").__name__
+        _TREES[root] = (importlib.import_module(f"{package}.module5.layers"),
+                        importlib.import_module(f"{package}.module6.resnet_blocks"))
+    return _TREES[root]
+
+
+def evidence(base, roots):
+    """The experiment for `--seed base` on the trees `roots` ({name: path}), in this
+    process, with the check's own functions and the given training loop. The plain run calls
+    only Conv2D, BatchNorm2D and ReLU, which the mutants leave as they are: it is computed
+    once, on the reference. Returns {name: (passed, plain/residual loss, residual/plain
+    first-layer gradient, run)} and the plain run."""
+    setup = suite.rvp_setup(check_seed(base))
+    plain = suite.rvp_one(*in_process_tree(roots["reference"]), setup, False, rx.train_stack)
+    figures = {}
+    for name, root in roots.items():
+        run = suite.rvp_one(*in_process_tree(root), setup, True, rx.train_stack)
+        passed = suite.rvp_verdict({"residual": run, "plain": plain})[0]
+        figures[name] = (passed, plain["loss"] / run["loss"],
+                         run["first_grad"] / plain["first_grad"], run)
+    return figures, plain
+
+
+@pytest.mark.slow
+def test_residual_vs_plain_separates_the_reference_from_shortcut_less_blocks_on_20_seeds(mutant):
+    """For --seed 0..19: the reference passes; a block without its shortcut (forward and
+    backward) fails, and so does one that adds x in forward but drops `+ d_sum` in backward.
+    Seeds run in parallel on two processes (forked: each imports the trees once)."""
+    roots = {"reference": str(ROOT / "reference"),
+             "no_shortcut": str(mutant(*NO_SHORTCUT)),
+             "no_gradient": str(mutant(*NO_SHORTCUT_GRADIENT))}
+    # The plain run really is the same computation in a mutant tree.
+    setup = suite.rvp_setup(check_seed(0))
+    assert suite.rvp_one(*in_process_tree(roots["no_shortcut"]), setup, False, rx.train_stack) \
+        == suite.rvp_one(*in_process_tree(roots["reference"]), setup, False, rx.train_stack)
+    seeds = range(20)
+    if "fork" in multiprocessing.get_all_start_methods():
+        with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("fork")) as pool:
+            results = list(pool.map(evidence, seeds, [roots] * len(seeds)))
+    else:
+        results = [evidence(base, roots) for base in seeds]
+    table = {base: {name: (f[0], round(f[1], 3), round(f[2], 3)) for name, f in figures.items()}
+             for base, (figures, _) in zip(seeds, results)}
+    for base, (figures, plain) in zip(seeds, results):
+        assert {name: f[0] for name, f in figures.items()} == \
+            {"reference": True, "no_shortcut": False, "no_gradient": False}, (base, table[base])
+        # Without the shortcut both runs are one and the same computation.
+        assert figures["no_shortcut"][3] == plain, (base, table[base])
+    # The margins hold with room to spare on every seed.
+    assert min(t["reference"][1] for t in table.values()) >= 1.2 * suite.LOSS_MARGIN, table
+    assert min(t["reference"][2] for t in table.values()) >= 1.4 * suite.GRAD_MARGIN, table
+    assert max(t["no_gradient"][2] for t in table.values()) <= suite.GRAD_MARGIN / 2, table
+
+
+# -- fairness: a Conv2D that loops over output positions ------------------------------------------
+POSITIONS_CONV2D = '''class Conv2D(Layer):
+    """Loops over output positions; vectorised over the batch and the channels (no im2col)."""
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0):
+        self.in_channels = in_channels
+        self.out_channels = out_channels
+        self.kernel_size = kernel_size
+        self.stride = stride
+        self.padding = padding
+        self.W = np.random.randn(
+            out_channels, in_channels, kernel_size, kernel_size
+        ) * np.sqrt(2.0 / (in_channels * kernel_size * kernel_size))
+        self.b = np.zeros(out_channels)
+        self.cache = None
+
+    def forward(self, x):
+        N, C, H, W = x.shape
+        F, _, kh, kw = self.W.shape
+        s, p = self.stride, self.padding
+        xp = np.pad(x, ((0, 0), (0, 0), (p, p), (p, p)))
+        Ho, Wo = (H + 2 * p - kh) // s + 1, (W + 2 * p - kw) // s + 1
+        out = np.empty((N, F, Ho, Wo))
+        Wf = self.W.reshape(F, -1)
+        for i in range(Ho):
+            for j in range(Wo):
+                patch = xp[:, :, i * s:i * s + kh, j * s:j * s + kw].reshape(N, -1)
+                out[:, :, i, j] = patch @ Wf.T + self.b
+        self.cache = (x.shape, xp)
+        return out
+
+    def backward(self, dout):
+        (N, C, H, W), xp = self.cache
+        F, _, kh, kw = self.W.shape
+        s, p = self.stride, self.padding
+        Ho, Wo = dout.shape[2], dout.shape[3]
+        dxp = np.zeros_like(xp)
+        dW = np.zeros_like(self.W)
+        for i in range(Ho):
+            for j in range(Wo):
+                d = dout[:, :, i, j]
+                dW += np.tensordot(d, xp[:, :, i * s:i * s + kh, j * s:j * s + kw], axes=(0, 0))
+                dxp[:, :, i * s:i * s + kh, j * s:j * s + kw] += np.tensordot(d, self.W, axes=(1, 0))
+        self.dW = dW
+        self.db = dout.sum(axis=(0, 2, 3))
+        return dxp[:, :, p:p + H, p:p + W]
+
+    def get_params_and_grads(self):
+        return [(self.W, self.dW), (self.b, self.db)]
+
+
+'''
+
+
+def test_positions_loop_conv2d_passes_every_required_check(mutant, grade_tree, checks):
+    text = (ROOT / "reference" / LAYERS).read_text(encoding="utf-8")
+    old = text[text.index("class Conv2D(Layer):"):text.index("class MaxPool2D(Layer):")]
+    tree = mutant((LAYERS, old, POSITIONS_CONV2D))
+    required = [i for i in BN_CHECKS + BLOCK_CHECKS if not checks[i].optional]
+    results = grade_tree(tree, required)
+    assert {i: r["status"] for i, r in results.items()} == {i: "PASS" for i in required}, results
+
+
+def test_slow_conv2d_times_out_with_its_speed_and_what_to_do(mutant, grade_tree):
+    """A Conv2D that takes 10 ms per forward: 0.2 x the default limit is not enough, and the
+    TIMEOUT says how long one step took and which --timeout-scale would do."""
+    tree = mutant((LAYERS, "        N, C, H, W = x.shape\n        C_out, C_in, kh, kw = self.W.shape\n",
+                   "        __import__('time').sleep(0.01)\n"
+                   "        N, C, H, W = x.shape\n        C_out, C_in, kh, kw = self.W.shape\n"))
+    result = grade_tree(tree, [RVP], timeout_scale=0.2)[RVP]
+    assert result["status"] == "TIMEOUT", result
+    for lang in ("en", "zh-TW"):
+        text = result["message"][lang]
+        assert re.search(r"\d+\.\d{3} ", text) and "--timeout-scale" in text, text
+    assert re.search(r"took 0\.[1-9]\d\d s", result["message"]["en"]), result["message"]["en"]
+    assert "Vectorise Conv2D" in result["message"]["en"]
