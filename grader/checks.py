@@ -213,8 +213,8 @@ class Grade:
         total = sum(p.weight for p in parts)
         earned = sum(p.weight for p in parts if p.status == "PASS")
         points = round(self.spec.points * earned / total, 4)
-        status = self.status or _combine([p.status for p in parts])
-        if self.status in ("TIMEOUT", "CRASH", "ERROR") and earned:
+        status = _combine([p.status for p in parts])
+        if self.status in ("TIMEOUT", "CRASH", "ERROR"):
             status = self.status     # keep the stop reason visible; points stay earned
         message = self.message
         if message is None:

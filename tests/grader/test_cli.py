@@ -96,3 +96,21 @@ def test_json_report_follows_the_schema_and_reproduces_with_the_seed(tmp_path, m
     assert a["seed"] == 7 and a["total"]["points"] == 4
     # Same seed, same inputs: identical messages (they quote the worst element's values).
     assert [c["message"] for c in a["checks"]] == [c["message"] for c in b["checks"]]
+
+
+def test_a_failure_outside_the_parts_after_some_passed_is_partial():
+    """Points earned by finished parts stay, and the status says so (PARTIAL, not FAIL)."""
+    from grader.checks import CheckSpec, Grade, Mismatch, Msg
+    spec = CheckSpec(id="m5.demo", module=5, title=Msg("demo", "示範"), points=2,
+                     parts={"a": 1.0, "b": 1.0}, optional=False, timeout=1, doc="")
+    grade = Grade(spec)
+
+    def body(grade):
+        with grade.part("a"):
+            pass
+        raise Mismatch(Msg("b went wrong", "b 出錯"))
+
+    grade.run(body, (), {"grade": grade})
+    result = grade.result()
+    assert (result.status, result.points) == ("PARTIAL", 1.0)
+    assert [p["status"] for p in result.parts] == ["PASS", "FAIL"]

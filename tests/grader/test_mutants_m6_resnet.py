@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from conv_variants import POSITIONS_CONV2D, with_conv2d
 from given import residual_experiment as rx
 from grader.plugin import check_seed as plugin_check_seed
 from grader.suites import test_m6_resnet as suite
@@ -249,63 +250,8 @@ def test_residual_vs_plain_separates_the_reference_from_shortcut_less_blocks_on_
 
 
 # -- fairness: a Conv2D that loops over output positions ------------------------------------------
-POSITIONS_CONV2D = '''class Conv2D(Layer):
-    """Loops over output positions; vectorised over the batch and the channels (no im2col)."""
-
-    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0):
-        self.in_channels = in_channels
-        self.out_channels = out_channels
-        self.kernel_size = kernel_size
-        self.stride = stride
-        self.padding = padding
-        self.W = np.random.randn(
-            out_channels, in_channels, kernel_size, kernel_size
-        ) * np.sqrt(2.0 / (in_channels * kernel_size * kernel_size))
-        self.b = np.zeros(out_channels)
-        self.cache = None
-
-    def forward(self, x):
-        N, C, H, W = x.shape
-        F, _, kh, kw = self.W.shape
-        s, p = self.stride, self.padding
-        xp = np.pad(x, ((0, 0), (0, 0), (p, p), (p, p)))
-        Ho, Wo = (H + 2 * p - kh) // s + 1, (W + 2 * p - kw) // s + 1
-        out = np.empty((N, F, Ho, Wo))
-        Wf = self.W.reshape(F, -1)
-        for i in range(Ho):
-            for j in range(Wo):
-                patch = xp[:, :, i * s:i * s + kh, j * s:j * s + kw].reshape(N, -1)
-                out[:, :, i, j] = patch @ Wf.T + self.b
-        self.cache = (x.shape, xp)
-        return out
-
-    def backward(self, dout):
-        (N, C, H, W), xp = self.cache
-        F, _, kh, kw = self.W.shape
-        s, p = self.stride, self.padding
-        Ho, Wo = dout.shape[2], dout.shape[3]
-        dxp = np.zeros_like(xp)
-        dW = np.zeros_like(self.W)
-        for i in range(Ho):
-            for j in range(Wo):
-                d = dout[:, :, i, j]
-                dW += np.tensordot(d, xp[:, :, i * s:i * s + kh, j * s:j * s + kw], axes=(0, 0))
-                dxp[:, :, i * s:i * s + kh, j * s:j * s + kw] += np.tensordot(d, self.W, axes=(1, 0))
-        self.dW = dW
-        self.db = dout.sum(axis=(0, 2, 3))
-        return dxp[:, :, p:p + H, p:p + W]
-
-    def get_params_and_grads(self):
-        return [(self.W, self.dW), (self.b, self.db)]
-
-
-'''
-
-
 def test_positions_loop_conv2d_passes_every_required_check(mutant, grade_tree, checks):
-    text = (ROOT / "reference" / LAYERS).read_text(encoding="utf-8")
-    old = text[text.index("class Conv2D(Layer):"):text.index("class MaxPool2D(Layer):")]
-    tree = mutant((LAYERS, old, POSITIONS_CONV2D))
+    tree = with_conv2d(mutant, POSITIONS_CONV2D)
     required = [i for i in BN_CHECKS + BLOCK_CHECKS if not checks[i].optional]
     results = grade_tree(tree, required)
     assert {i: r["status"] for i, r in results.items()} == {i: "PASS" for i in required}, results

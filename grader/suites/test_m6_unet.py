@@ -1,0 +1,741 @@
+"""Module 6: the U-Net — encoder and decoder blocks, SimpleUNet's shapes, a whole-model
+gradient check, and a learning outcome (mean IoU on generated circles and squares).
+
+Gradients are checked numerically through the worker: f = Σ G·output for random upstream
+gradients G (one per output for the encoder, which has two), central differences of f along
+coordinates and random directions of the input and of the learner's live parameter arrays
+(the handles of get_params_and_grads.keep()). BatchNorm stays in training mode, so f is
+smooth except at ReLU kinks and max-pool ties; a probe whose difference quotient changes
+with the step sits on one and is redrawn, never judged.
+
+The IoU check trains the learner's SimpleUNet with the course's own loop
+(given.segmentation.train_segmentation, momentum SGD on get_params_and_grads(), run in the
+worker next to the model), then judges on held-out images that the trusted side draws only
+after training. Every number that decides the score — the held-out loss and the IoU — is
+computed here from the logits the model returns; the loss list the worker reports is used
+for hints only.
+"""
+import math
+import time
+
+import numpy as np
+
+from given.segmentation import pixel_cross_entropy
+from given.shapes import make_shapes, mean_iou
+from grader.checks import CheckTimeout, Mismatch, Msg, Todo, check
+from grader.expect import expect_array, expect_close
+from grader.proxy import StudentError, WorkerTimeout
+
+from . import oracles
+from . import oracles_m5_training as ot
+
+DOC = "docs/module6.md#u-net"
+IOU_DOC = "docs/module6.md#u-net-iou"
+
+STEP = 1e-5
+RTOL, ATOL = 1e-5, 1e-7
+
+
+# -- helpers ----------------------------------------------------------------------------
+def close(a, b, rtol=1e-7, atol=1e-9):
+    return isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and a.shape == b.shape \
+        and np.allclose(a, b, rtol=rtol, atol=atol)
+
+
+def _near(a, n):
+    return abs(a - n) <= ATOL + RTOL * max(abs(a), abs(n))
+
+
+def judge(draw, label, rng, retries=3):
+    """Compare one probe with the analytic value. draw(rng, attempt) -> (analytic,
+    numerical(h), where). A probe whose central difference changes with the step sits at a
+    ReLU kink or a max-pool tie: it is redrawn, never judged."""
+    for attempt in range(retries):
+        a, numerical, where = draw(rng, attempt)
+        n1 = numerical(STEP)
+        if _near(a, n1):
+            return
+        n2 = numerical(STEP / 8)
+        if _near(a, n2):
+            return
+        if _near(n1, n2):
+            raise Mismatch(Msg(f"{label} is wrong at {where}: backward gives {a:.6g}, the numerical "
+                               f"gradient is {n2:.6g}",
+                               f"{label} 在 {where} 不正確：backward 得到 {a:.6g}，數值梯度是 {n2:.6g}"))
+    raise Mismatch(Msg(f"{label}: the numerical gradient is unstable at every probe (NaN, or a "
+                       f"forward pass whose output is not a function of its input?)",
+                       f"{label}：每個取樣點的數值梯度都不穩定（NaN，或 forward 的輸出不只取決於輸入？）"))
+
+
+def _at(index):
+    return "[" + ", ".join(str(int(i)) for i in index) + "]"
+
+
+def _largest(a):
+    return tuple(int(i) for i in np.unravel_index(np.argmax(np.abs(a)), a.shape))
+
+
+def _random_index(r, shape):
+    return tuple(int(r.integers(s)) for s in shape)
+
+
+def check_array_gradient(grad, base, derivative, label, rng, directions=1, name="x"):
+    """Probe `grad` (the analytic gradient of f w.r.t. the array `base`) at its largest
+    coordinate, two random coordinates and `directions` random directions.
+    derivative(u, h) is the central difference of f along u (an array like base)."""
+    def coordinate(r, attempt, first=False):
+        index = _largest(grad) if first and attempt == 0 else _random_index(r, base.shape)
+        u = np.zeros_like(base)
+        u[index] = 1.0
+        return float(grad[index]), lambda h: derivative(u, h), name + _at(index)
+
+    def direction(r, attempt):
+        u = r.standard_normal(base.shape)
+        return float(np.sum(grad * u)), lambda h: derivative(u, h), "a random direction"
+
+    judge(lambda r, a: coordinate(r, a, first=True), label, rng)
+    for _ in range(2):
+        judge(coordinate, label, rng)
+    for _ in range(directions):
+        judge(direction, label, rng)
+
+
+def pair_list(pairs, what):
+    if pairs is None:
+        raise Todo(what)
+    if not isinstance(pairs, (list, tuple)) or not all(
+            isinstance(p, (list, tuple)) and len(p) == 2 for p in pairs):
+        raise Mismatch(Msg(f"{what} should return a list of (param, grad) pairs, got "
+                           f"{type(pairs).__name__}",
+                           f"{what} 應回傳 (param, grad) 組成的串列，但得到 {type(pairs).__name__}"))
+    return list(pairs)
+
+
+COPY_HINT = Msg(
+    "changing the arrays that get_params_and_grads() returned did not change the output: "
+    "return the layers' own arrays (params_and_grads_of(self) collects them), not copies — "
+    "training updates them in place",
+    "改動 get_params_and_grads() 回傳的陣列不會影響輸出：要回傳各層自己的陣列（params_and_grads_of(self) "
+    "會收集它們），不是複本——訓練時會原地更新它們")
+
+
+def check_params(model, what, f, rng, pick=None):
+    """Probe the gradient of every (or the `pick`ed) parameter array of `model` against
+    central differences of f() with that live array perturbed in the worker."""
+    values = pair_list(model.get_params_and_grads(), what)
+    handles = pair_list(model.get_params_and_grads.keep(), what)
+    if not values:
+        raise Mismatch(Msg(f"{what} returned no (param, grad) pairs: every layer with parameters "
+                           f"must contribute its own (params_and_grads_of(self) collects them)",
+                           f"{what} 沒有回傳任何 (param, grad)：每個有參數的層都要提供自己的參數"
+                           f"（params_and_grads_of(self) 會收集它們）"))
+    if len(handles) != len(values):
+        raise Mismatch(Msg(f"{what} returned {len(values)} pairs, then {len(handles)}",
+                           f"{what} 先回傳 {len(values)} 組，再呼叫一次卻是 {len(handles)} 組"))
+    chosen = range(len(values)) if pick is None else pick(len(values))
+    for k in chosen:
+        (P, dP), (handle, _) = values[k], handles[k]
+        P = expect_array(P, f"{what}[{k}][0]")
+        dP = expect_array(dP, f"{what}[{k}][1] (the gradient of parameter {k})", P.shape)
+        seen = []
+
+        def derivative(u, h, P=P, handle=handle, seen=seen):
+            """Set P ± h·u in the worker's live array (one element for a coordinate, the
+            whole array for a direction), run f, restore."""
+            nonzero = np.flatnonzero(u)
+            if len(nonzero) == 1:
+                index = tuple(int(i) for i in np.unravel_index(nonzero[0], u.shape))
+                step = float(u[index])
+            else:
+                index, step = Ellipsis, u
+            base = P[index]
+            handle[index] = base + h * step
+            plus = f()
+            handle[index] = base - h * step
+            minus = f()
+            handle[index] = base
+            seen.append((plus - minus) / (2 * h))
+            return seen[-1]
+
+        try:
+            check_array_gradient(dP, P, derivative, f"the gradient of parameter {k} (shape {P.shape})",
+                                 rng, directions=1, name="")
+        except Mismatch as exc:
+            if seen and not any(seen) and np.any(dP):
+                exc.hint = exc.hint or COPY_HINT
+            raise
+
+
+def valid_in_parts(grade, parts, check_value):
+    """Run check_value() (validation of a forward result) inside each of `parts`: a result
+    that later parts depend on fails all of them. Returns what check_value returned, or None."""
+    result = None
+    ok = True
+    for part in parts:
+        with grade.part(part):
+            ok = False
+            result = check_value()
+            ok = True
+    return result if ok else None
+
+
+def expect_pair(value, name, names, shapes, hint):
+    """A 2-tuple of float64 arrays of the given shapes (the blocks return pairs)."""
+    if value is None:
+        raise Todo(name)
+    if isinstance(value, np.ndarray) or not isinstance(value, (tuple, list)) or len(value) != 2:
+        what = f"an array of shape {value.shape}" if isinstance(value, np.ndarray) else type(value).__name__
+        raise Mismatch(Msg(f"{name} should return a pair ({names[0]}, {names[1]}), got {what}",
+                           f"{name} 應回傳一對 ({names[0]}, {names[1]})，但得到 {what}"), hint)
+    a, b = value
+    if isinstance(a, np.ndarray) and isinstance(b, np.ndarray) \
+            and a.shape == tuple(shapes[1]) and b.shape == tuple(shapes[0]) and shapes[0] != shapes[1]:
+        raise Mismatch(Msg(f"{name} returned ({names[1]}, {names[0]}): the order is "
+                           f"({names[0]}, {names[1]})",
+                           f"{name} 回傳的是 ({names[1]}, {names[0]})：順序應該是 ({names[0]}, {names[1]})"), hint)
+    return (expect_array(a, f"{names[0]} ({name}[0])", shapes[0]),
+            expect_array(b, f"{names[1]} ({name}[1])", shapes[1]))
+
+
+def even(rng, low, high):
+    return 2 * int(rng.integers(low, high + 1))
+
+
+# -- encoder ----------------------------------------------------------------------------
+ENCODER_PAIR_HINT = Msg(
+    "UNetEncoder.forward returns (skip, pooled): the features after the second ReLU (for the "
+    "skip connection) and their 2×2 max-pool (for the next level)",
+    "UNetEncoder.forward 回傳 (skip, pooled)：第二個 ReLU 之後的特徵（給 skip connection）與它們的 "
+    "2×2 max-pool（給下一層）")
+DSKIP_HINT = Msg(
+    "dx does not depend on dskip: the features before pooling feed two consumers (the pool "
+    "and the skip connection), so their gradient is the SUM of both — "
+    "d = pool.backward(dout) + dskip, then back through the conv/BN/ReLU layers",
+    "dx 與 dskip 無關：pooling 之前的特徵同時給了兩個地方（pool 與 skip connection），所以它的梯度是兩者的"
+    "「總和」——d = pool.backward(dout) + dskip，再往回穿過 conv/BN/ReLU 各層")
+
+
+@check("m6.unet.encoder", points=2, parts=("forward", "dx", "params"),
+       title=("UNetEncoder: (skip, pooled), and backward takes both gradients",
+              "UNetEncoder：回傳 (skip, pooled)，反向傳播接收兩個梯度"), doc=DOC)
+def test_unet_encoder(student, rng, grade, seed):
+    student.seed(seed)
+    unet = student.module("module6.unet")
+    N, Ci, Co = 2, 2, 3
+    H, W = even(rng, 2, 3), even(rng, 2, 3)
+    enc = unet.UNetEncoder(Ci, Co)
+    x = rng.standard_normal((N, Ci, H, W))
+    shapes = [(N, Co, H, W), (N, Co, H // 2, W // 2)]
+    res = enc.forward(x)
+    with grade.part("forward"):
+        skip, pooled = expect_pair(res, "UNetEncoder.forward(x)", ("skip", "pooled"), shapes,
+                                   ENCODER_PAIR_HINT)
+        if close(pooled, skip[:, :, ::2, ::2]) or not close(pooled, oracles.maxpool2d(skip, 2, 2)):
+            grade.hint(Msg("pooled must be the 2×2 max-pool (stride 2) of skip: the pool comes "
+                           "after the second Conv → BN → ReLU, and skip is what goes into it",
+                           "pooled 應該是 skip 的 2×2 max-pool（stride 2）：pool 接在第二個 Conv → BN → ReLU 之後，"
+                           "skip 就是送進 pool 的那個"))
+        expect_close(pooled, oracles.maxpool2d(skip, 2, 2), "pooled (the 2×2 max-pool of skip)")
+        if np.any(skip < 0):
+            raise Mismatch(Msg("skip has negative values: it is taken after the second ReLU",
+                               "skip 有負值：它應該取在第二個 ReLU 之後"), ENCODER_PAIR_HINT)
+    pair = valid_in_parts(grade, ("dx", "params"), lambda: expect_pair(
+        res, "UNetEncoder.forward(x)", ("skip", "pooled"), shapes, ENCODER_PAIR_HINT))
+    if pair is None:
+        return
+    G_skip = rng.standard_normal(shapes[0])
+    G_pool = rng.standard_normal(shapes[1])
+
+    def f(v=None):
+        out = expect_pair(enc.forward(x if v is None else v), "UNetEncoder.forward(x)",
+                          ("skip", "pooled"), shapes, ENCODER_PAIR_HINT)
+        return float(np.sum(G_skip * out[0]) + np.sum(G_pool * out[1]))
+
+    def backward(dout, dskip):
+        enc.forward(x)
+        return expect_array(enc.backward(dout, dskip), "UNetEncoder.backward(dout, dskip)", x.shape)
+
+    with grade.part("dx"):
+        dx_pool = backward(G_pool, np.zeros_like(G_skip))
+        dx_skip = backward(np.zeros_like(G_pool), G_skip)
+        dx = backward(G_pool, G_skip)       # last: the parameter gradients are of this one
+        if close(dx, dx_pool):
+            grade.hint(DSKIP_HINT)
+        elif not close(dx, dx_pool + dx_skip, rtol=1e-6, atol=1e-9):
+            grade.hint(Msg("backward(dout, dskip) is not the sum of backward(dout, 0) and "
+                           "backward(0, dskip): add the two gradients where the branches meet, "
+                           "d = pool.backward(dout) + dskip",
+                           "backward(dout, dskip) 不等於 backward(dout, 0) 加上 backward(0, dskip)：兩條分支交會處"
+                           "要把梯度相加，d = pool.backward(dout) + dskip"))
+        check_array_gradient(dx, x, lambda u, h: (f(x + h * u) - f(x - h * u)) / (2 * h),
+                             "dx (UNetEncoder.backward with random dout and dskip)", rng)
+    with grade.part("params"):
+        check_params(enc, "UNetEncoder.get_params_and_grads()", f, rng)
+
+
+# -- decoder ----------------------------------------------------------------------------
+DECODER_PAIR_HINT = Msg(
+    "UNetDecoder.backward(dout) returns (dx, dskip): the gradient of the input x (back through "
+    "the upsampling) and of the skip features",
+    "UNetDecoder.backward(dout) 回傳 (dx, dskip)：輸入 x 的梯度（要往回穿過上採樣）與 skip 特徵的梯度")
+# (upsample, N, channels of x, channels of skip = out_channels, h, w): skip is (2h, 2w)
+DECODER_CASES = [("nearest", 2, 4, 3, 2, 3), ("bilinear", 2, 3, 2, 3, 2)]
+
+
+@check("m6.unet.decoder", points=2, parts=("forward", "dx", "dskip"),
+       title=("UNetDecoder: uses the skip, and backward splits the gradient into (dx, dskip)",
+              "UNetDecoder：用上 skip，反向傳播把梯度分成 (dx, dskip)"), doc=DOC)
+def test_unet_decoder(student, rng, grade, seed):
+    student.seed(seed)
+    unet = student.module("module6.unet")
+    for mode, N, Cx, Cs, h, w in DECODER_CASES:
+        h, w = h + int(rng.integers(0, 2)), w + int(rng.integers(0, 2))
+        dec = unet.UNetDecoder(Cx + Cs, Cs, upsample=mode)
+        x = rng.standard_normal((N, Cx, h, w))
+        skip = rng.standard_normal((N, Cs, 2 * h, 2 * w))
+        shape = (N, Cs, 2 * h, 2 * w)
+        name = f"UNetDecoder({Cx + Cs}, {Cs}, upsample={mode!r}).forward(x, skip)"
+        label = f" (upsample={mode!r}, x {x.shape}, skip {skip.shape})"
+        out = forward_with_concat_hint(grade, dec.forward, x, skip)
+        with grade.part("forward"):
+            if isinstance(out, np.ndarray) and out.shape[1:] == (Cs, h, w):
+                grade.hint(Msg("the output has x's size: upsample x by 2 first (self.up), then "
+                               "concatenate the skip", "輸出和 x 一樣大：要先把 x 上採樣 2 倍（self.up），再接上 skip"))
+            got = expect_array(out, name, shape)
+            other = expect_array(dec.forward(x, rng.standard_normal(skip.shape)), name, shape)
+            if close(got, other):
+                raise Mismatch(Msg(f"{name}: the output does not change when skip changes: "
+                                   f"concatenate the skip with the upsampled x "
+                                   f"(np.concatenate([x_up, skip], axis=1)) and convolve both",
+                                   f"{name}：skip 改變時輸出不變：要把 skip 與上採樣後的 x 接起來"
+                                   f"（np.concatenate([x_up, skip], axis=1)）再一起卷積"))
+            other = expect_array(dec.forward(rng.standard_normal(x.shape), skip), name, shape)
+            if close(got, other):
+                raise Mismatch(Msg(f"{name}: the output does not depend on x",
+                                   f"{name}：輸出與 x 無關"))
+        if valid_in_parts(grade, ("dx", "dskip"),
+                          lambda: expect_array(dec.forward(x, skip), name, shape)) is None:
+            continue
+        G = rng.standard_normal(shape)
+        res = dec.backward(G)
+        grads = valid_in_parts(grade, ("dx", "dskip"), lambda: expect_pair(
+            res, "UNetDecoder.backward(dout)", ("dx", "dskip"), (x.shape, skip.shape),
+            DECODER_PAIR_HINT))
+        if grads is None:
+            continue
+        dx, dskip = grads
+
+        def f(xv, sv):
+            return float(np.sum(G * expect_array(dec.forward(xv, sv), name, shape)))
+
+        with grade.part("dx"):
+            check_array_gradient(dx, x, lambda u, t: (f(x + t * u, skip) - f(x - t * u, skip)) / (2 * t),
+                                 "dx" + label, rng)
+        with grade.part("dskip"):
+            if not np.any(dskip):
+                grade.hint(Msg("dskip is all zeros: after the convolutions, split the gradient of "
+                               "the concatenation — the skip's channels come after x's: "
+                               "dskip = dcat[:, C_x:]",
+                               "dskip 全是 0：穿過卷積層之後，要把串接的梯度拆開——skip 的 channel 排在 x 之後："
+                               "dskip = dcat[:, C_x:]"))
+            check_array_gradient(dskip, skip,
+                                 lambda u, t: (f(x, skip + t * u) - f(x, skip - t * u)) / (2 * t),
+                                 "dskip" + label, rng, name="skip")
+    if grade.failed("dx") and grade.passed("dskip"):
+        grade.hint(Msg("dskip is right but dx is not: x's part of the concatenated gradient, "
+                       "dcat[:, :C_x], must go back through the upsampling: "
+                       "dx = self.up.backward(dcat[:, :C_x])",
+                       "dskip 對但 dx 不對：串接梯度中屬於 x 的部分 dcat[:, :C_x] 要往回穿過上採樣："
+                       "dx = self.up.backward(dcat[:, :C_x])"))
+    elif grade.failed("dx", "dskip") and grade.passed("forward"):
+        grade.hint(Msg("backward: through the two Conv → BN → ReLU stages in reverse, then split "
+                       "the gradient of the concatenation by channel — the first C_x channels "
+                       "go back through the upsampling to x, the rest are dskip (the same order "
+                       "as in forward's concatenate)",
+                       "backward：先反向穿過兩組 Conv → BN → ReLU，再依 channel 拆開串接的梯度——前 C_x 個 channel "
+                       "往回穿過上採樣得到 dx，其餘是 dskip（順序與 forward 串接時相同）"))
+
+
+# -- SimpleUNet shapes ------------------------------------------------------------------
+def shape_hint(out, N, n, H, W):
+    if not isinstance(out, np.ndarray) or out.ndim != 4:
+        return None
+    if out.shape[2:] in ((H // 2, W // 2), (H // 4, W // 4)):
+        return Msg("the output is smaller than the input: each decoder upsamples by 2 and there "
+                   "are as many decoders (2) as pooling encoders",
+                   "輸出比輸入小：每個 decoder 上採樣 2 倍，decoder（2 個）要和做 pooling 的 encoder 一樣多")
+    if out.shape[1] == 8 and n != 8:
+        return Msg("8 output channels: the last layer is a 1×1 Conv2D(8, n_classes) that maps the "
+                   "features to class scores", "輸出有 8 個 channel：最後一層是 1×1 的 Conv2D(8, n_classes)，把特徵變成各類別分數")
+    if out.shape[1] != n:
+        return Msg(f"{out.shape[1]} output channels for n_classes={n}: the head is "
+                   f"Conv2D(8, n_classes, 1) — use the n_classes argument",
+                   f"n_classes={n} 卻輸出 {out.shape[1]} 個 channel：head 是 Conv2D(8, n_classes, 1)——要用 n_classes 參數")
+    return None
+
+
+CONCAT_HINT = Msg(
+    "the concatenation fails: the upsampled x and the skip must have the same H and W — "
+    "upsample x by 2 before concatenating, and use the encoder's pre-pool features as the skip",
+    "串接失敗：上採樣後的 x 與 skip 的 H、W 要相同——先把 x 上採樣 2 倍再串接，skip 要用 encoder "
+    "pooling 之前的特徵")
+
+
+def forward_with_concat_hint(grade, forward, *args):
+    """forward(*args); a numpy concatenate error in student code gets CONCAT_HINT."""
+    try:
+        return forward(*args)
+    except StudentError as exc:
+        if exc.type_name in ("ValueError", "IndexError") and "concatenat" in exc.message + str(exc.where):
+            grade.hint(CONCAT_HINT)
+        raise
+
+
+def unet_forward(grade, model, x, n, name):
+    N, _, H, W = x.shape
+    out = forward_with_concat_hint(grade, model.forward, x)
+    hint = shape_hint(out, N, n, H, W)
+    if hint is not None:
+        grade.hint(hint)
+    out = expect_array(out, name, (N, n, H, W))
+    if not np.all(np.isfinite(out)):
+        raise Mismatch(Msg(f"{name} has non-finite values", f"{name} 有非有限值"))
+    return out
+
+
+@check("m6.unet.shapes", points=2, parts=("nearest", "bilinear", "n_classes"),
+       title=("SimpleUNet maps (N, 1, 64, 64) to (N, n_classes, 64, 64)",
+              "SimpleUNet 把 (N, 1, 64, 64) 變成 (N, n_classes, 64, 64)"), doc=DOC, timeout=20)
+def test_unet_shapes(student, rng, grade, seed):
+    student.seed(seed)
+    unet = student.module("module6.unet")
+    for mode in ("nearest", "bilinear"):
+        with grade.part(mode):
+            model = unet.SimpleUNet(in_channels=1, n_classes=2, upsample=mode)
+            x = rng.standard_normal((1, 1, 64, 64))
+            unet_forward(grade, model, x, 2, f"SimpleUNet(1, 2, upsample={mode!r}).forward(x)")
+    with grade.part("n_classes"):
+        for n in (3, int(rng.integers(4, 7))):
+            model = unet.SimpleUNet(in_channels=1, n_classes=n, upsample="nearest")
+            N = int(rng.integers(1, 3))
+            x = rng.standard_normal((N, 1, 16, 16))
+            unet_forward(grade, model, x, n, f"SimpleUNet(1, {n}).forward(x) with x {x.shape}")
+
+
+# -- SimpleUNet whole-model gradient check ----------------------------------------------
+GRAD_SHAPE = (2, 1, 8, 8)
+RETURN_DX_HINT = Msg(
+    "SimpleUNet.backward(dlogits) should return the gradient w.r.t. the input x (what the "
+    "first encoder's backward returns), like every layer's backward",
+    "SimpleUNet.backward(dlogits) 應該回傳對輸入 x 的梯度（第一個 encoder 的 backward 回傳值），"
+    "和每一層的 backward 一樣")
+
+
+def spread(rng, extra=6):
+    """The first and last parameter arrays and `extra` others drawn at random."""
+    def pick(n):
+        rest = list(rng.permutation(np.arange(1, n - 1))[:extra]) if n > 2 else []
+        return sorted({0, n - 1, *[int(i) for i in rest]})
+    return pick
+
+
+@check("m6.unet.gradcheck", points=3, parts=("input", "params"),
+       title=("SimpleUNet whole-model gradient check (BatchNorm in training mode)",
+              "SimpleUNet 整個模型的梯度檢查（BatchNorm 在訓練模式）"), doc=DOC, timeout=30)
+def test_unet_gradcheck(student, rng, grade, seed):
+    student.seed(seed)
+    unet = student.module("module6.unet")
+    model = unet.SimpleUNet(in_channels=1, n_classes=2, upsample="nearest")
+    student.given("given.model_utils.set_training", model, True)
+    x = rng.standard_normal(GRAD_SHAPE)
+    N, _, H, W = GRAD_SHAPE
+    G = rng.standard_normal((N, 2, H, W))
+    name = "SimpleUNet.forward(x)"
+    if valid_in_parts(grade, ("input", "params"),
+                      lambda: unet_forward(grade, model, x, 2, name)) is None:
+        return
+    dx = model.backward(G)
+
+    def f(v=None):
+        return float(np.sum(G * expect_array(model.forward(x if v is None else v), name, G.shape)))
+
+    with grade.part("input"):
+        if dx is None:
+            grade.hint(RETURN_DX_HINT)
+        dx = expect_array(dx, "SimpleUNet.backward(dlogits)", x.shape)
+        check_array_gradient(dx, x, lambda u, h: (f(x + h * u) - f(x - h * u)) / (2 * h),
+                             "dx (the gradient w.r.t. the input)", rng, directions=2)
+    with grade.part("params"):
+        check_params(model, "SimpleUNet.get_params_and_grads()", f, rng, pick=spread(rng))
+    if grade.failed("input") and grade.passed("params"):
+        grade.hint(Msg("the parameter gradients are right but dx is not: SimpleUNet.backward must "
+                       "return what the first encoder's backward returns",
+                       "參數的梯度正確但 dx 不對：SimpleUNet.backward 要回傳第一個 encoder 的 backward 的回傳值"))
+    elif grade.failed("input", "params"):
+        grade.hint(Msg("backward visits the blocks in reverse: head → dec1 → dec2 → bottom → enc2 → "
+                       "enc1, and each decoder's dskip goes into the backward of the encoder that "
+                       "produced that skip: enc2.backward(d, dskip2), enc1.backward(d, dskip1)",
+                       "backward 依反序走過各區塊：head → dec1 → dec2 → bottom → enc2 → enc1，每個 decoder 的 "
+                       "dskip 要送進產生那個 skip 的 encoder：enc2.backward(d, dskip2)、enc1.backward(d, dskip1)"))
+
+
+# -- SimpleUNet with transposed-convolution upsampling (bonus) --------------------------
+@check("m6.unet.transposed", points=1, parts=("shapes", "params"), optional=True,
+       title=("SimpleUNet(upsample='transposed'): shapes and trained upsamplers",
+              "SimpleUNet(upsample='transposed')：形狀與可訓練的上採樣層"), doc=DOC, timeout=20)
+def test_unet_transposed(student, rng, grade, seed):
+    student.seed(seed)
+    unet = student.module("module6.unet")
+    model = unet.SimpleUNet(in_channels=1, n_classes=2, upsample="transposed")
+    x = rng.standard_normal((2, 1, 8, 8))
+    G = rng.standard_normal((2, 2, 8, 8))
+    name = "SimpleUNet(upsample='transposed').forward(x)"
+    if valid_in_parts(grade, ("shapes", "params"),
+                      lambda: unet_forward(grade, model, x, 2, name)) is None:
+        return
+    with grade.part("shapes"):
+        dx = model.backward(G)
+        if dx is None:
+            grade.hint(RETURN_DX_HINT)
+        expect_array(dx, "SimpleUNet.backward(dlogits)", x.shape)
+    with grade.part("params"):
+        what = "SimpleUNet(upsample='transposed').get_params_and_grads()"
+        values = pair_list(model.get_params_and_grads(), what)
+        shapes = [getattr(p, "shape", None) for p, _ in values]
+        positions = [shapes.index(s) if s in shapes else None for s in ((32, 32, 2, 2), (16, 16, 2, 2))]
+        if None in positions:
+            raise Mismatch(Msg(f"{what} has no ConvTranspose2D weights of shape (32, 32, 2, 2) and "
+                               f"(16, 16, 2, 2): with upsample='transposed' each decoder upsamples "
+                               f"with ConvTranspose2D(c, c, 2, stride=2), c = in_channels − "
+                               f"out_channels, and its W and b are trained",
+                               f"{what} 沒有形狀為 (32, 32, 2, 2) 與 (16, 16, 2, 2) 的 ConvTranspose2D 權重："
+                               f"upsample='transposed' 時每個 decoder 用 ConvTranspose2D(c, c, 2, stride=2) 上採樣，"
+                               f"c = in_channels − out_channels，它的 W 與 b 也要訓練"))
+
+        def f():
+            return float(np.sum(G * expect_array(model.forward(x), name, G.shape)))
+
+        check_params(model, what, f, rng, pick=lambda n: positions)
+
+
+# -- U-Net IoU on circles and squares ----------------------------------------------------
+# 16×16 images, shape vs background, noise 0.05, 60 steps. Measured over 30 run seeds: the
+# reference reaches a held-out mean IoU of 0.958–0.994 (mean 0.982); a decoder that ignores
+# its skip plateaus at 0.785–0.905 (its features come from the 4×4 and 8×8 maps only, so
+# every outline is blurred). The threshold sits in the gap; more steps or a larger rate
+# lift both alike. Time on this 2-core machine, idle: the reference ~1.5 s, a Conv2D that
+# loops over output positions ~5 s (~15 s with the machine loaded 2×), a four-loop Conv2D
+# ~3–4 s per step (stopped before training, with the TIMEOUT message below).
+IOU_SIZE, IOU_CLASSES, IOU_NOISE = 16, 2, 0.05
+IOU_TRAIN, IOU_TEST = 64, 64
+IOU_STEPS, IOU_LR, IOU_BATCH, IOU_MOMENTUM = 60, 0.1, 8, 0.9
+IOU_THRESHOLD = 0.93
+IOU_TIMEOUT = 40.0
+MEASURE_BUDGET = 10.0
+CONV_PROBE = (IOU_BATCH, 8, IOU_SIZE, 8)    # Conv2D(8, 8, 3, padding=1) on (8, 8, 16, 16)
+
+
+def measure_conv(student):
+    """Seconds for one forward + backward of the learner's Conv2D(8, 8, 3, padding=1) on
+    (8, 8, 16, 16) — the U-Net's full-resolution convolution at the training batch — in a
+    fresh worker with its own deadline (math.inf if it does not finish)."""
+    student.close()
+    student.deadline = time.monotonic() + MEASURE_BUDGET
+    N, C, H, F = CONV_PROBE
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((N, C, H, H))
+    dout = rng.standard_normal((N, F, H, H))
+    try:
+        conv = student.module("module5.layers").Conv2D(C, F, 3, padding=1)
+        best = math.inf
+        for _ in range(2):
+            start = time.perf_counter()
+            conv.forward(x)
+            conv.backward(dout)
+            best = min(best, time.perf_counter() - start)
+        return best
+    except (WorkerTimeout, StudentError):
+        return math.inf
+    finally:
+        student.close()
+
+
+def baseline_conv():
+    N, C, H, F = CONV_PROBE
+    rng = np.random.default_rng(0)
+    case = (rng.standard_normal((N, C, H, H)), rng.standard_normal((F, C, 3, 3)), np.zeros(F), 1, 1)
+    return ot.time_positions_conv([case], repeats=3)
+
+
+def slow_message(student, limit, step, timeout_scale, early):
+    """The TIMEOUT message: the learner's step time (None: not even one step finished), their
+    Conv2D against the positions-loop baseline, and what to do."""
+    conv = measure_conv(student)
+    base = baseline_conv()
+    if early:
+        head_en = (f"training would not finish within the time limit ({limit:.0f} s), so it was "
+                   f"not started")
+        head_zh = f"訓練不可能在時間限制（{limit:.0f} 秒）內完成，所以沒有開始"
+    else:
+        head_en = f"training did not finish within the time limit ({limit:.0f} s)"
+        head_zh = f"訓練沒有在時間限制（{limit:.0f} 秒）內完成"
+    if step is None:
+        step_en = (f"one training step of your SimpleUNet (batch {IOU_BATCH}, {IOU_SIZE}×{IOU_SIZE} "
+                   f"images) did not even finish, and {IOU_STEPS} are needed")
+        step_zh = (f"你的 SimpleUNet 連一步訓練（batch {IOU_BATCH}、{IOU_SIZE}×{IOU_SIZE} 的影像）都沒有完成，"
+                   f"而總共需要 {IOU_STEPS} 步")
+        need = limit * IOU_STEPS
+    else:
+        need = IOU_STEPS * step
+        step_en = (f"one training step of your SimpleUNet (batch {IOU_BATCH}, {IOU_SIZE}×{IOU_SIZE} "
+                   f"images) took {step:.3f} s, so {IOU_STEPS} steps need ~{need:.0f} s")
+        step_zh = (f"你的 SimpleUNet 每一步訓練（batch {IOU_BATCH}、{IOU_SIZE}×{IOU_SIZE} 的影像）花了 "
+                   f"{step:.3f} 秒，{IOU_STEPS} 步約需 {need:.0f} 秒")
+    scale = max(2, math.ceil(timeout_scale * 1.5 * need / limit))
+    conv_en = f"more than {MEASURE_BUDGET:.0f} s" if math.isinf(conv) else f"{conv:.4f} s"
+    conv_zh = f"超過 {MEASURE_BUDGET:.0f} 秒" if math.isinf(conv) else f"{conv:.4f} 秒"
+    shape = CONV_PROBE[:2] + (IOU_SIZE, IOU_SIZE)
+    measured_en = (f"Your Conv2D takes {conv_en} for one forward + backward of "
+                   f"Conv2D(8, 8, 3, padding=1) on {shape}; a Conv2D that loops over output "
+                   f"positions (vectorised over batch and channels) takes {base:.4f} s here.")
+    measured_zh = (f"你的 Conv2D 對 {shape} 做一次 Conv2D(8, 8, 3, padding=1) 的 forward + backward 要 "
+                   f"{conv_zh}；只對輸出位置做迴圈（batch 與 channel 向量化）的 Conv2D 在這台機器上只要 "
+                   f"{base:.4f} 秒。")
+    if conv <= 3 * base:
+        what_en = ("Your Conv2D is not what is slow: look for Python loops over pixels or samples "
+                   "in the other layers (BatchNorm2D, MaxPool2D, Upsample, the U-Net blocks)")
+        what_zh = ("慢的不是你的 Conv2D：請找找其他層（BatchNorm2D、MaxPool2D、Upsample、U-Net 的區塊）"
+                   "裡對像素或樣本的 Python 迴圈")
+    else:
+        what_en = ("Vectorise Conv2D over the batch and the channels (at most one loop over the "
+                   "output positions, or im2col)")
+        what_zh = "請把 Conv2D 對 batch 與 channel 向量化（最多只對輸出位置做一層迴圈，或用 im2col）"
+    if step is None:
+        scale_en, scale_zh = "a much larger --timeout-scale", "大很多的 --timeout-scale"
+    else:
+        scale_en = scale_zh = f"--timeout-scale {scale}"
+    return Msg(f"{head_en}: {step_en}. {measured_en} {what_en}, or grade with {scale_en}.",
+               f"{head_zh}：{step_zh}。{measured_zh}{what_zh}，或用 {scale_zh} 重新評分。")
+
+
+def constant_guess_loss(masks, n_classes):
+    """Pixel cross-entropy of the best constant prediction (the class frequencies)."""
+    p = np.bincount(masks.ravel(), minlength=n_classes) / masks.size
+    p = p[p > 0]
+    return float(-(p * np.log(p)).sum())
+
+
+@check("m6.unet.iou", points=3, parts={"learns": 1, "iou": 2},
+       title=(f"SimpleUNet learns to segment circles and squares (held-out mean IoU ≥ {IOU_THRESHOLD})",
+              f"SimpleUNet 學會分割圓形與方形（未見過的影像 mean IoU ≥ {IOU_THRESHOLD}）"),
+       doc=IOU_DOC, timeout=IOU_TIMEOUT)
+def test_unet_iou(student, rng, grade, seed, timeout_scale):
+    """Train the learner's SimpleUNet(1, 2, 'nearest') on 64 generated 16×16 images
+    (shape vs background) for 60 steps of momentum SGD (lr 0.1, β 0.9, batch 8) with the
+    course's own loop, then switch BatchNorm to eval mode (running statistics — how a
+    trained model is used; after 60 steps they have settled, and each image is then
+    segmented on its own) and judge on 64 images drawn after training:
+    learns — held-out pixel cross-entropy below half that of the best constant guess;
+    iou — held-out mean IoU (background and shape) ≥ IOU_THRESHOLD."""
+    limit = IOU_TIMEOUT * timeout_scale
+    student.seed(seed)
+    unet = student.module("module6.unet")
+    X, masks = make_shapes(IOU_TRAIN, size=IOU_SIZE, seed=np.random.SeedSequence([seed, 1]),
+                           classes=IOU_CLASSES, noise=IOU_NOISE)
+    model = unet.SimpleUNet(in_channels=1, n_classes=IOU_CLASSES, upsample="nearest")
+    student.given("given.model_utils.set_training", model, True)
+    xb, mb = X[:IOU_BATCH], masks[:IOU_BATCH]
+    name = "SimpleUNet.forward(x)"
+    # Two timed steps (no update): they validate the model's answers before training, and
+    # predict whether training can finish in time.
+    step = math.inf
+    try:
+        for _ in range(2):
+            start = time.perf_counter()
+            logits = unet_forward(grade, model, xb, IOU_CLASSES, name)
+            _, dlogits = pixel_cross_entropy(logits, mb)
+            model.backward(dlogits)
+            step = min(step, time.perf_counter() - start)
+    except WorkerTimeout:
+        raise CheckTimeout(slow_message(student, limit, None if math.isinf(step) else step,
+                                        timeout_scale, early=False)) from None
+    remaining = student.remaining()
+    if remaining is not None and IOU_STEPS * step > 2 * remaining:
+        raise CheckTimeout(slow_message(student, limit, step, timeout_scale, early=True))
+    try:
+        losses = student.given("given.segmentation.train_segmentation", model, X, masks,
+                               steps=IOU_STEPS, lr=IOU_LR, batch_size=IOU_BATCH,
+                               momentum=IOU_MOMENTUM, seed=seed % (2 ** 31))
+    except WorkerTimeout:
+        raise CheckTimeout(slow_message(student, limit, step, timeout_scale, early=False)) from None
+    except StudentError as exc:
+        if exc.type_name == "TypeError" and "get_params_and_grads" in exc.message:
+            raise Mismatch(Msg(f"training stopped: {exc.message}", f"訓練中止：{exc.message}"),
+                           Msg("every layer with parameters must keep dW/db (dgamma/dbeta) after "
+                               "backward, and get_params_and_grads() must list (param, grad) "
+                               "pairs of the same shape",
+                               "每個有參數的層在 backward 後都要存好 dW/db（dgamma/dbeta），"
+                               "get_params_and_grads() 要列出形狀相同的 (param, grad)")) from None
+        raise
+    # Held-out images, drawn only now: nothing in the worker could have seen them.
+    X_test, masks_test = make_shapes(IOU_TEST, size=IOU_SIZE, seed=np.random.SeedSequence([seed, 2]),
+                                     classes=IOU_CLASSES, noise=IOU_NOISE)
+    student.given("given.model_utils.set_training", model, False)
+    logits = unet_forward(grade, model, X_test, IOU_CLASSES, name + " (eval mode, held-out images)")
+    pred = logits.argmax(axis=1)
+    iou = mean_iou(pred, masks_test, IOU_CLASSES)
+    loss, _ = pixel_cross_entropy(logits, masks_test)
+    guess = constant_guess_loss(masks_test, IOU_CLASSES)
+    after = (f"after {IOU_STEPS} steps of momentum SGD (lr {IOU_LR}, batch {IOU_BATCH}) on "
+             f"{IOU_TRAIN} images, on {IOU_TEST} held-out {IOU_SIZE}×{IOU_SIZE} images")
+    after_zh = (f"以 momentum SGD（lr {IOU_LR}、batch {IOU_BATCH}）在 {IOU_TRAIN} 張影像上訓練 {IOU_STEPS} 步之後，"
+                f"在 {IOU_TEST} 張未見過的 {IOU_SIZE}×{IOU_SIZE} 影像上")
+    with grade.part("learns"):
+        if not loss < 0.5 * guess:
+            raise Mismatch(Msg(f"the pixel cross-entropy is {loss:.4g} {after}; expected below "
+                               f"{0.5 * guess:.3g} (half of the {guess:.3g} of always guessing the "
+                               f"class frequencies)",
+                               f"{after_zh} pixel cross-entropy 是 {loss:.4g}；應低於 {0.5 * guess:.3g}"
+                               f"（永遠猜類別比例的 {guess:.3g} 的一半）"))
+    with grade.part("iou"):
+        if not iou >= IOU_THRESHOLD:
+            raise Mismatch(Msg(f"mean IoU is {iou:.3f} {after}; expected at least {IOU_THRESHOLD}",
+                               f"{after_zh} mean IoU 是 {iou:.3f}；應至少 {IOU_THRESHOLD}"))
+    if grade.passed("learns", "iou"):
+        return
+    finite = isinstance(losses, list) and all(isinstance(v, float) and math.isfinite(v) for v in losses)
+    if not np.all(np.isfinite(logits)) or (isinstance(losses, list) and not finite):
+        grade.hint(Msg("training diverged (inf/NaN): do the gradient checks pass? A backward that "
+                       "is too large by a constant factor makes lr = 0.1 explode",
+                       "訓練發散（inf/NaN）：梯度檢查有通過嗎？backward 大了某個倍數時 lr = 0.1 會爆掉"))
+        return
+    if len(np.unique(pred)) == 1:
+        grade.hint(Msg("the model predicts one class everywhere: it has not learned — check "
+                       "m6.unet.gradcheck first, and that get_params_and_grads() returns the live "
+                       "arrays (training updates them in place)",
+                       "模型在每個位置都預測同一類：它沒有學到東西——先看 m6.unet.gradcheck，以及 "
+                       "get_params_and_grads() 是否回傳真正的陣列（訓練時原地更新）"))
+        return
+    student.given("given.model_utils.set_training", model, True)
+    train_logits = expect_array(model.forward(X_test), name, logits.shape)
+    train_iou = mean_iou(train_logits.argmax(axis=1), masks_test, IOU_CLASSES)
+    if train_iou >= IOU_THRESHOLD:
+        grade.hint(Msg(f"with batch statistics (training mode) the same model reaches IoU "
+                       f"{train_iou:.3f}, in eval mode only {iou:.3f}: BatchNorm2D's running "
+                       f"statistics are off — running = (1 − momentum)·running + momentum·batch "
+                       f"in training mode, and eval mode normalises with them",
+                       f"同一個模型用 batch 統計量（訓練模式）IoU 可達 {train_iou:.3f}，在 eval 模式只有 {iou:.3f}："
+                       f"BatchNorm2D 的 running 統計量有問題——訓練模式要更新 running = (1 − momentum)·running + "
+                       f"momentum·batch，eval 模式要用它們來正規化"))
+    elif grade.passed("learns"):
+        grade.hint(Msg("the shapes are found but their outlines are not: the fine detail comes "
+                       "through the skip connections — does each decoder concatenate its "
+                       "encoder's pre-pool features and convolve them (see m6.unet.decoder)?",
+                       "形狀有找到但邊界不準：細節要靠 skip connection 傳過來——每個 decoder 有把對應 encoder "
+                       "pooling 前的特徵串接進來並卷積嗎（見 m6.unet.decoder）？"))
+    else:
+        grade.hint(Msg("the U-Net learns too little: check m6.unet.gradcheck and the BatchNorm2D "
+                       "backward first — this check trains with plain momentum SGD on your "
+                       "get_params_and_grads()",
+                       "U-Net 學得太少：先看 m6.unet.gradcheck 與 BatchNorm2D 的 backward——這項檢查是用 "
+                       "momentum SGD 直接更新你的 get_params_and_grads()"))
