@@ -231,7 +231,7 @@ def check_block_forward(student, rng, grade, part, kind, C_in, C_out, stride, N,
 
 @check("m6.basicblock.identity", points=2, parts=("shape", "output"),
        title=("BasicBlock with the identity shortcut: ReLU(F(x) + x)",
-              "BasicBlock（identity shortcut）：ReLU(F(x) + x)"), doc=BLOCK_DOC)
+              "BasicBlock（恆等捷徑 identity shortcut）：ReLU(F(x) + x)"), doc=BLOCK_DOC)
 def test_basicblock_identity(student, rng, grade):
     require_layers(student, rng)
     module = student.module("module6.resnet_blocks")
