@@ -212,3 +212,10 @@ def test_classroom_workflow_has_a_step_per_required_check(checks, tmp_path):
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stdout + r.stderr
     assert [c["id"] for c in json.loads(report.read_text())["checks"]] == [required[0].id]
+
+
+def test_the_classroom_example_in_docs_is_what_the_command_prints():
+    r = subprocess.run([sys.executable, "-m", "grader", "classroom-workflow"], cwd=ROOT,
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0
+    assert r.stdout == (ROOT / "docs" / "examples" / "classroom.yml").read_text(encoding="utf-8")
