@@ -51,3 +51,19 @@ def mutant(tmp_path):
             path.write_text(text.replace(old, new), encoding="utf-8")
         return tree
     return make
+
+
+@pytest.fixture
+def caught(mutant, grade_tree):
+    """caught(check_id, edits, status, hint): grade a mutant with that one check and require
+    the status, the hint (or message) text, lost points and a Chinese hint."""
+    def check(check_id, edits, status, hint):
+        result = grade_tree(mutant(*edits), [check_id])[check_id]
+        assert result["status"] == status, result
+        text = (result["hint"] or {}).get("en", "") + " " + (result["message"] or {}).get("en", "")
+        assert hint in text, result
+        assert 0 <= result["points"] < result["max_points"], result
+        if result["hint"] is not None:
+            assert result["hint"]["zh-TW"] and result["hint"]["zh-TW"] != result["hint"]["en"]
+        return result
+    return check
