@@ -11,7 +11,6 @@ import hashlib
 import json
 import os
 import secrets
-import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed

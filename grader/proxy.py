@@ -168,7 +168,7 @@ class Student:
             raise self._crashed() from None
         try:
             reply = decode(data)
-        except CodecError as exc:
+        except CodecError:
             self.close()
             raise WorkerCrashed(MALFORMED) from None
         if not isinstance(reply, dict) or len(reply) != 1:

@@ -1,7 +1,5 @@
 """The rich scorecard: a live progress display while grading, then a table per module."""
 from rich import box
-from rich.console import Console, Group
-from rich.live import Live
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, \
     TimeElapsedColumn
 from rich.table import Table

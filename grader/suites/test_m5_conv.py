@@ -1,6 +1,4 @@
 """Module 5: Conv2D forward and backward."""
-import numpy as np
-
 from grader.checks import Msg, check
 from grader.expect import expect_array, expect_close
 

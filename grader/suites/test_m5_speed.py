@@ -8,8 +8,6 @@ accepts without im2col — timed here in the trusted process. The size has many 
 positions and little work per position: im2col (or a loop over the kh·kw kernel offsets)
 is 10–30× faster than the positions loop on it, while any loop over positions is ~1×.
 """
-import numpy as np
-
 from grader.checks import Mismatch, Msg, check
 from grader.expect import expect_array, expect_close
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.runner import load_checks, run_checks, select_checks
+from grader.runner import load_checks, run_checks
 
 ROOT = Path(__file__).resolve().parents[2]
 

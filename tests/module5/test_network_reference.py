@@ -6,7 +6,6 @@ import pytest
 
 from given.gradcheck import gradient_check
 from reference.module5.layers import Conv2D, FullyConnected
-from reference.module5.loss import cross_entropy_loss
 from reference.module5.network import SimpleConvNet, train
 from reference.module5.optim import SGD, MomentumSGD, step_decay
 
