@@ -207,8 +207,14 @@ class Grade:
                     self.parts[name] = PartResult(name, self.status, self.spec.parts[name])
 
     def result(self, output=""):
+        if list(self.spec.parts) == ["all"]:
+            self.parts.setdefault("all", PartResult("all", "PASS", 1.0))
         for name in self.spec.parts:
-            self.parts.setdefault(name, PartResult(name, "PASS", self.spec.parts[name]))
+            # A declared part the check never judged earns nothing: a check must not hand
+            # out points it did not test.
+            self.parts.setdefault(name, PartResult(name, "ERROR", self.spec.parts[name], Msg(
+                f"internal grader error: part {name} was never judged",
+                f"批改程式內部錯誤：部分 {name} 沒有被檢查")))
         parts = [self.parts[n] for n in self.spec.parts]
         total = sum(p.weight for p in parts)
         earned = sum(p.weight for p in parts if p.status == "PASS")

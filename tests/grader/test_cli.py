@@ -114,3 +114,19 @@ def test_a_failure_outside_the_parts_after_some_passed_is_partial():
     result = grade.result()
     assert (result.status, result.points) == ("PARTIAL", 1.0)
     assert [p["status"] for p in result.parts] == ["PASS", "FAIL"]
+
+
+def test_a_part_the_check_never_judged_earns_nothing():
+    from grader.checks import CheckSpec, Grade, Msg
+    spec = CheckSpec(id="m5.demo2", module=5, title=Msg("demo", "示範"), points=2,
+                     parts={"a": 1.0, "b": 1.0}, optional=False, timeout=1, doc="")
+    grade = Grade(spec)
+
+    def body(grade):
+        with grade.part("a"):
+            pass                      # "b" is forgotten: it must not pass by default
+
+    grade.run(body, (), {"grade": grade})
+    result = grade.result()
+    assert result.points == 1.0 and result.status == "PARTIAL"
+    assert result.parts[1]["status"] == "ERROR" and "never judged" in result.parts[1]["message"]["en"]
