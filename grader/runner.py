@@ -1,5 +1,6 @@
-"""Run the hidden suites against a target: one pytest process per suite file, up to `jobs`
-at a time, each reporting results as JSON lines on a pipe (grader/plugin.py)."""
+"""Run the hidden suites against a target: the suite files are split into `jobs` groups, one
+pytest process per group, run in parallel, each reporting results as JSON lines on a pipe
+(grader/plugin.py)."""
 import importlib
 import json
 import os
@@ -58,8 +59,6 @@ def run_checks(target, specs, seed=0, jobs=2, timeout_scale=1.0, memory_mb=2048,
     by_file = {}
     for spec in specs:
         by_file.setdefault(spec.file, []).append(spec)
-    # Longest suites first, so the parallel slots finish together.
-    files = sorted(by_file, key=lambda f: -sum(s.timeout for s in by_file[f]))
     run = Run(target=str(target), seed=seed)
     lock = threading.Lock()
 
@@ -70,19 +69,33 @@ def run_checks(target, specs, seed=0, jobs=2, timeout_scale=1.0, memory_mb=2048,
             if on_event is not None:
                 on_event(event)
 
-    def one_file(module_name):
-        _run_suite_file(module_name, by_file[module_name], target, seed, timeout_scale,
-                        memory_mb, emit)
+    def one_group(files):
+        _run_suite_files(files, [s for f in files for s in by_file[f]], target, seed,
+                         timeout_scale, memory_mb, emit)
 
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        for future in [pool.submit(one_file, f) for f in files]:
+        for future in [pool.submit(one_group, g) for g in _groups(by_file, jobs)]:
             future.result()
     run.wall_time = round(time.monotonic() - started, 2)
     return run
 
 
-def _run_suite_file(module_name, specs, target, seed, timeout_scale, memory_mb, emit):
-    path = SUITES_DIR / (module_name.rsplit(".", 1)[-1] + ".py")
+def _groups(by_file, jobs):
+    """Split the suite files into at most `jobs` groups of similar total time limit (longest
+    first, each to the lightest group): one pytest process per group, since starting one
+    costs more than most checks."""
+    cost = {f: sum(s.timeout for s in specs) for f, specs in by_file.items()}
+    groups = [[] for _ in range(max(1, min(jobs, len(by_file))))]
+    loads = [0.0] * len(groups)
+    for f in sorted(by_file, key=lambda f: -cost[f]):
+        i = loads.index(min(loads))
+        groups[i].append(f)
+        loads[i] += cost[f]
+    return [sorted(g) for g in groups if g]
+
+
+def _run_suite_files(module_names, specs, target, seed, timeout_scale, memory_mb, emit):
+    paths = [str(SUITES_DIR / (m.rsplit(".", 1)[-1] + ".py")) for m in module_names]
     read_fd, write_fd = os.pipe()
     env = dict(os.environ, GRADER_EVENTS_FD=str(write_fd), PYTHONDONTWRITEBYTECODE="1")
     for var in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "OMP_NUM_THREADS"):
@@ -92,7 +105,7 @@ def _run_suite_file(module_name, specs, target, seed, timeout_scale, memory_mb, 
     env["PYTHONPATH"] = os.pathsep.join(
         [str(SUITES_DIR.parent.parent)] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p])
     backstop = int(max(s.timeout for s in specs) * timeout_scale + 60)
-    cmd = [sys.executable, "-m", "pytest", str(path), "-p", "grader.plugin",
+    cmd = [sys.executable, "-m", "pytest", *paths, "-p", "grader.plugin",
            "-c", str(SUITES_DIR / "pytest.ini"), "--rootdir", str(SUITES_DIR.parent.parent),
            "-q", "--no-header", "-o", f"timeout={backstop}",
            "--grader-target", str(target), "--grader-seed", str(seed),
