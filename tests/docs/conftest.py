@@ -259,6 +259,12 @@ def doc(request):
     return found
 
 
+@pytest.fixture(scope="session")
+def doc_loader():
+    """load_doc, for a test module that checks several documents alike (it overrides `doc`)."""
+    return load_doc
+
+
 @pytest.fixture(scope="module")
 def checks():
     from grader.runner import load_checks

@@ -1,8 +1,6 @@
-"""docs/module5.md: its anchors, the grader's links into it, the names it cites, its code.
+"""docs/module5.md: the names it cites and its code. (Its anchors, the grader's links into it
+and its check table are tested with docs/module6.md's in test_docs_structure.py.)
 
-- (a) every section anchor the course relies on exists, once, right before a heading;
-- (b) every `docs/module5.md#anchor` written anywhere in grader/ (and every Module 5 check's
-  `doc`) exists in the document, and the document's check table names every Module 5 check;
 - (c) every function, class or method the document names exists in the reference tree:
   a name in backticks followed by its file, as in "`Conv2D.backward`（`reference/module5/layers.py`）"
   or "`he_init`、`xavier_init`（`reference/module5/weight_init.py`）", is imported from that
@@ -17,81 +15,14 @@ Reading the document, resolving names and running its code are shared with
 test_docs_module6.py: see conftest.py (the fixtures `doc`, `checks`, `runs` and the
 parameters `bash_index`, `snippet_index`).
 """
-import re
 import shlex
 
 DOC_PATH = "docs/module5.md"
 
-REQUIRED_ANCHORS = (
-    "computational-graph", "warm-up-1d", "fully-connected", "relu-and-sigmoid",
-    "softmax-and-cross-entropy", "conv2d-forward", "conv2d-backward", "im2col", "max-pooling",
-    "layer-protocol", "simplecnn", "weight-initialisation", "momentum",
-    "learning-rate-schedules", "overfit-a-tiny-batch", "gradient-check",
-)
 REFERENCE_MODULES = ("reference.module5.layers", "reference.module5.loss",
                      "reference.module5.network", "reference.module5.optim",
                      "reference.module5.weight_init", "given.gradcheck")
 COMMAND_TIMEOUT = 120      # seconds per command; together they take ~15-30 s on an idle machine
-
-
-# -- (a) anchors ------------------------------------------------------------------------------
-
-def test_required_anchors_exist_once(doc):
-    found = doc.anchors()
-    missing = [a for a in REQUIRED_ANCHORS if a not in found]
-    assert not missing, f"docs/module5.md lacks the anchors {missing}"
-    duplicated = sorted({a for a in found if found.count(a) > 1})
-    assert not duplicated, f"anchors defined more than once: {duplicated}"
-
-
-def test_every_anchor_sits_right_before_a_heading(doc):
-    lines = doc.text.splitlines()
-    for k, line in enumerate(lines):
-        m = re.fullmatch(r'<a id="([^"]+)"></a>', line.strip())
-        if m:
-            following = lines[k + 1] if k + 1 < len(lines) else ""
-            assert following.startswith("#"), \
-                f"<a id=\"{m.group(1)}\"> (line {k + 1}) is not followed by a heading: {following!r}"
-
-
-def test_internal_links_resolve(doc):
-    targets = doc.internal_links()
-    assert targets, "expected links between sections"
-    missing = sorted(targets - set(doc.anchors()))
-    assert not missing, f"links to missing anchors: {missing}"
-
-
-# -- (b) the grader's links -------------------------------------------------------------------
-
-def test_every_grader_link_into_module5_exists(doc):
-    links = doc.grader_links()
-    assert links, "no docs/module5.md#… link found in grader/: did the suites move?"
-    have = set(doc.anchors())
-    missing = {a: files for a, files in links.items() if a not in have}
-    assert not missing, f"the grader links to anchors docs/module5.md lacks: {missing}"
-
-
-def test_every_module5_check_doc_exists(doc, checks):
-    have = set(doc.anchors())
-    bad = {}
-    for spec in checks.values():
-        link = spec.doc or ""
-        if link.startswith("docs/module5.md"):
-            anchor = link.partition("#")[2]
-            if not anchor or anchor not in have:
-                bad[spec.id] = link
-    assert not bad, f"checks whose doc link does not resolve: {bad}"
-
-
-def test_check_table_names_every_module5_check_and_only_real_ones(doc, checks):
-    m5 = {spec.id for spec in checks.values() if spec.module == 5}
-    assert m5, "no Module 5 checks registered"
-    named = set(re.findall(r"`(m5\.[a-z0-9_.]+)`", doc.text))
-    unknown = sorted(named - set(checks))
-    assert not unknown, f"docs/module5.md names checks that do not exist: {unknown}"
-    table = doc.section("checks")
-    missing = sorted(i for i in m5 if f"`{i}`" not in table)
-    assert not missing, f"add these checks to the table in section 'checks' of docs/module5.md: {missing}"
 
 
 # -- (c) the names the document cites --------------------------------------------------------

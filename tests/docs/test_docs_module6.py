@@ -1,12 +1,7 @@
-"""docs/module6.md: its anchors, the grader's links into it, the names it cites, its code.
+"""docs/module6.md: its links into docs/module5.md, the names it cites and its code, as
+test_docs_module5.py (the machinery is in conftest.py; anchors, the grader's links and the
+check table are in test_docs_structure.py).
 
-The same four kinds of checks as test_docs_module5.py (the machinery is in conftest.py):
-
-- (a) every section anchor the course relies on exists, once, right before a heading; the
-  links between sections, and into docs/module5.md, resolve;
-- (b) every `docs/module6.md#anchor` written anywhere in grader/ (and every Module 6 check's
-  `doc`) exists in the document, and the check table names every Module 6 check and only
-  real ones;
 - (c) every function, class or method the document names with its file, as in
   "`BatchNorm2D.backward`（`reference/module6/batchnorm.py`）", exists in that file; any other
   backticked `Name.attr` whose `Name` is a class or function of the reference or of the
@@ -22,12 +17,6 @@ import shlex
 
 DOC_PATH = "docs/module6.md"
 
-REQUIRED_ANCHORS = (
-    "batchnorm-forward", "batchnorm-inference", "batchnorm-backward", "why-batchnorm",
-    "resnet-basicblock", "degradation", "gradient-flow", "projection-shortcut", "bottleneck",
-    "residual-vs-plain", "upsampling", "transposed-convolution", "u-net", "u-net-iou",
-    "skip-connections", "gradient-check", "checks",
-)
 REFERENCE_MODULES = ("reference.module6.batchnorm", "reference.module6.resnet_blocks",
                      "reference.module6.upsample", "reference.module6.transposed_conv",
                      "reference.module6.unet", "reference.module5.layers", "given.gradcheck",
@@ -37,31 +26,6 @@ COMMAND_TIMEOUT = 120      # seconds per command
 
 
 # -- (a) anchors and links --------------------------------------------------------------------
-
-def test_required_anchors_exist_once(doc):
-    found = doc.anchors()
-    missing = [a for a in REQUIRED_ANCHORS if a not in found]
-    assert not missing, f"docs/module6.md lacks the anchors {missing}"
-    duplicated = sorted({a for a in found if found.count(a) > 1})
-    assert not duplicated, f"anchors defined more than once: {duplicated}"
-
-
-def test_every_anchor_sits_right_before_a_heading(doc):
-    lines = doc.text.splitlines()
-    for k, line in enumerate(lines):
-        m = re.fullmatch(r'<a id="([^"]+)"></a>', line.strip())
-        if m:
-            following = lines[k + 1] if k + 1 < len(lines) else ""
-            assert following.startswith("#"), \
-                f"<a id=\"{m.group(1)}\"> (line {k + 1}) is not followed by a heading: {following!r}"
-
-
-def test_internal_links_resolve(doc):
-    targets = doc.internal_links()
-    assert targets, "expected links between sections"
-    missing = sorted(targets - set(doc.anchors()))
-    assert not missing, f"links to missing anchors: {missing}"
-
 
 def test_links_into_other_docs_resolve(doc):
     links = doc.cross_links()
@@ -75,39 +39,6 @@ def test_links_into_other_docs_resolve(doc):
         elif f'<a id="{anchor}"></a>' not in path.read_text(encoding="utf-8"):
             missing.append(f"{name}#{anchor}")
     assert not missing, f"docs/module6.md links to anchors that do not exist: {missing}"
-
-
-# -- (b) the grader's links -------------------------------------------------------------------
-
-def test_every_grader_link_into_module6_exists(doc):
-    links = doc.grader_links()
-    assert links, "no docs/module6.md#… link found in grader/: did the suites move?"
-    have = set(doc.anchors())
-    missing = {a: files for a, files in links.items() if a not in have}
-    assert not missing, f"the grader links to anchors docs/module6.md lacks: {missing}"
-
-
-def test_every_module6_check_doc_exists(doc, checks):
-    have = set(doc.anchors())
-    m6 = [spec for spec in checks.values() if spec.module == 6]
-    assert m6, "no Module 6 checks registered"
-    bad = {}
-    for spec in m6:
-        link = spec.doc or ""
-        anchor = link.partition("#")[2]
-        if not link.startswith("docs/module6.md#") or anchor not in have:
-            bad[spec.id] = link
-    assert not bad, f"Module 6 checks whose doc link does not resolve in docs/module6.md: {bad}"
-
-
-def test_check_table_names_every_module6_check_and_only_real_ones(doc, checks):
-    m6 = {spec.id for spec in checks.values() if spec.module == 6}
-    named = set(re.findall(r"`(m6\.[a-z0-9_.]+)`", doc.text))
-    unknown = sorted(named - set(checks))
-    assert not unknown, f"docs/module6.md names checks that do not exist: {unknown}"
-    table = doc.section("checks")
-    missing = sorted(i for i in m6 if f"`{i}`" not in table)
-    assert not missing, f"add these checks to the table in section 'checks' of docs/module6.md: {missing}"
 
 
 # -- (c) the names the document cites --------------------------------------------------------
