@@ -19,7 +19,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from . import __version__
+from . import __version__, sandbox
 from .report import summarize
 from .runner import SUITES_DIR, load_checks, run_checks, select_checks
 from .submissions import SubmissionError, assemble, content_hash
@@ -42,7 +42,7 @@ def find_submissions(folder):
     return entries
 
 
-def grade_one(path, specs, seed, timeout_scale, memory_mb):
+def grade_one(path, specs, seed, timeout_scale, memory_mb, sandbox_mode="require"):
     """One submission's gradebook row: never raises."""
     started = time.monotonic()
     row = {"submission": path.stem if path.is_file() else path.name, "hash": content_hash(path),
@@ -52,7 +52,8 @@ def grade_one(path, specs, seed, timeout_scale, memory_mb):
             tree = Path(tmp) / "tree"
             row["files"] = assemble(path, tree)
             run = run_checks(str(tree), specs, seed=seed, jobs=1,
-                             timeout_scale=timeout_scale, memory_mb=memory_mb)
+                             timeout_scale=timeout_scale, memory_mb=memory_mb,
+                             sandbox_mode=sandbox_mode)
     except SubmissionError as exc:
         row.update(status="error", message=str(exc))
         run = None
@@ -64,6 +65,7 @@ def grade_one(path, specs, seed, timeout_scale, memory_mb):
         row["total"] = total
         row["checks"] = {i: {"status": r["status"], "points": r["points"]}
                          for i, r in run.results.items()}
+        row["isolation"] = run.isolation.get("mechanism", "none")
     row["seconds"] = round(time.monotonic() - started, 2)
     return row
 
@@ -106,6 +108,8 @@ def parse_args(argv):
     p.add_argument("--timeout-scale", type=float, default=1.0)
     p.add_argument("--memory-mb", type=int, default=2048)
     p.add_argument("--force", action="store_true", help="regrade even unchanged submissions")
+    from .cli import add_sandbox_options
+    add_sandbox_options(p, default="require")
     return p.parse_args(argv)
 
 
@@ -115,6 +119,11 @@ def main(argv):
     folder = Path(args.folder)
     if not folder.is_dir():
         err.print(f"grader batch: {folder} is not a folder")
+        return 2
+    try:
+        isolation = sandbox.detect(args.sandbox)
+    except sandbox.SandboxUnavailable as exc:
+        err.print(f"grader batch: {exc}", markup=False)
         return 2
     json_path = Path(args.out).with_suffix(".json")
     previous = {}
@@ -153,7 +162,7 @@ def main(argv):
         task = progress.add_task(f"grading ({len(rows)} unchanged, skipped)", total=len(todo))
         with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
             futures = {pool.submit(grade_one, p, specs, seed, args.timeout_scale,
-                                   args.memory_mb): p for p in todo}
+                                   args.memory_mb, args.sandbox): p for p in todo}
             for future in as_completed(futures):
                 row = future.result()
                 rows[row["submission"]] = row
@@ -162,6 +171,7 @@ def main(argv):
     ordered = [rows[k] for k in sorted(rows)]
     meta = {"schema": "cnn-kit-gradebook/1", "grader_version": __version__, "suites": fingerprint,
             "seed": seed, "modules": args.module, "pattern": args.pattern,
+            "isolation": isolation.to_dict(),
             "checks": [{"id": s.id, "max_points": s.points, "optional": s.optional} for s in specs]}
     write_gradebook(args.out, json_path, specs, ordered, meta)
     rate = len(todo) / elapsed * 60 if todo and elapsed > 0 else 0

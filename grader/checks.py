@@ -20,9 +20,9 @@ import time
 from dataclasses import dataclass, field
 
 from .i18n import Msg
-from .proxy import MissingAttribute, StudentError, WorkerCrashed, WorkerTimeout
+from .proxy import ForbiddenCode, MissingAttribute, StudentError, WorkerCrashed, WorkerTimeout
 
-STATUSES = ("PASS", "PARTIAL", "FAIL", "TODO", "TIMEOUT", "ERROR", "CRASH")
+STATUSES = ("PASS", "PARTIAL", "FAIL", "TODO", "TIMEOUT", "ERROR", "CRASH", "FORBIDDEN")
 REGISTRY = {}
 
 
@@ -155,8 +155,8 @@ class Grade:
                 self.grade._record(self.name, "PASS")
                 return False
             outcome = _classify(exc)
-            if outcome is None or outcome[0] in ("TIMEOUT", "CRASH"):
-                return False     # the worker is gone or the grader broke: end the check
+            if outcome is None or outcome[0] in ("TIMEOUT", "CRASH", "FORBIDDEN"):
+                return False     # the worker is gone, the code is disqualified, or the grader broke
             status, message, hint = outcome
             self.grade._record(self.name, status, message)
             if hint and hint not in self.grade.auto_hints:
@@ -206,6 +206,11 @@ class Grade:
                     # The parts the check had not reached share the reason it stopped.
                     self.parts[name] = PartResult(name, self.status, self.spec.parts[name])
 
+    def forbid(self, items):
+        """Student code used forbidden code somewhere in this check: the check earns nothing,
+        whatever its parts found."""
+        self.status, self.message = "FORBIDDEN", forbidden_message(items)
+
     def result(self, output=""):
         if list(self.spec.parts) == ["all"]:
             self.parts.setdefault("all", PartResult("all", "PASS", 1.0))
@@ -220,7 +225,11 @@ class Grade:
         earned = sum(p.weight for p in parts if p.status == "PASS")
         points = round(self.spec.points * earned / total, 4)
         status = _combine([p.status for p in parts])
-        if self.status in ("TIMEOUT", "CRASH", "ERROR"):
+        if self.status == "FORBIDDEN":
+            status, points = "FORBIDDEN", 0.0
+            for part in parts:
+                part.status = "FORBIDDEN"
+        elif self.status in ("TIMEOUT", "CRASH", "ERROR"):
             status = self.status     # keep the stop reason visible; points stay earned
         message = self.message
         if message is None:
@@ -238,6 +247,18 @@ class Grade:
                     if p.status == "PASS" else 0.0,
                     "max_points": round(self.spec.points * p.weight / total, 4),
                     "message": p.message} for p in parts] if len(parts) > 1 else [])
+
+
+def forbidden_message(items):
+    """The bilingual message naming what forbidden code was used, and where."""
+    try:
+        from .forbidden import describe
+        return describe(items)
+    except ImportError:
+        text = "; ".join(what + (f" ({where[0]}:{where[1]})" if where else "")
+                         for what, where in items)
+        return Msg(f"forbidden code: {text}; the course asks for numpy only",
+                   f"使用了禁止的程式：{text}；本課程只能用 numpy")
 
 
 def _combine(statuses):
@@ -274,6 +295,8 @@ def _classify(exc):
                                f"超過時間限制仍未完成（{exc.doing}），已停止執行"), None)
     if isinstance(exc, WorkerCrashed):
         return "CRASH", exc.reason, None
+    if isinstance(exc, ForbiddenCode):
+        return "FORBIDDEN", forbidden_message(exc.items), None
     if isinstance(exc, AssertionError):
         return "FAIL", Msg(str(exc) or "assertion failed", str(exc) or "檢查未通過"), None
     return None

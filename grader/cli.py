@@ -8,7 +8,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from . import __version__
+from . import __version__, sandbox
 from .i18n import LANGS, detect_lang, t
 from .formats import gradescope_results, junit_xml, write_json, write_text
 from .report import build, summarize, write
@@ -26,6 +26,12 @@ examples:
   python -m grader --seed 1234                  reproduce a run (its seed is on the scorecard)
   python -m grader --json report.json --fail-under 60   for CI
   python -m grader --watch                      re-grade whenever you save a file
+  python -m grader --target ~/sub --untrusted   someone else's code: sandbox or refuse
+
+sandbox: student code always runs in separate worker processes; on Linux they are also
+sandboxed (bubblewrap, else util-linux unshare, else — as root — an unprivileged uid): no
+network, no view of the grader's files, limits on memory, processes and time. The scorecard's
+last line says which isolation a run had. batch and Gradescope refuse to grade without one.
 
 other commands (each has --help):
   python -m grader batch SUBMISSIONS_DIR --out gradebook.csv   grade a whole class
@@ -75,6 +81,7 @@ def parse_args(argv):
                         "(loop-based) code. Example: --timeout-scale 3")
     p.add_argument("--memory-mb", type=int, default=2048, metavar="MB",
                    help="memory cap of each process running your code (default 2048)")
+    add_sandbox_options(p, default="auto")
     p.add_argument("--version", action="version", version=f"cnn-kit grader {__version__}")
     args = p.parse_args(argv)
     if args.jobs < 1:
@@ -82,6 +89,23 @@ def parse_args(argv):
     if args.timeout_scale <= 0:
         p.error("--timeout-scale must be positive")
     return args
+
+
+def add_sandbox_options(p, default):
+    """--untrusted / --no-sandbox. `default` "auto" (a local run: the sandbox when there is
+    one) or "require" (batch, Gradescope: refuse to grade without one)."""
+    group = p.add_mutually_exclusive_group()
+    if default == "auto":
+        group.add_argument("--untrusted", dest="sandbox", action="store_const", const="require",
+                           default="auto", help="the code is not yours (a student's "
+                           "submission): refuse to grade unless a sandbox (bubblewrap, "
+                           "unshare, or root dropping to an unprivileged uid) is available")
+    else:
+        p.set_defaults(sandbox="require")
+    group.add_argument("--no-sandbox", dest="sandbox", action="store_const", const="off",
+                       help="run student code as a plain process, without a sandbox (only for "
+                            "code you trust; the default uses one when available" +
+                            ("" if default == "auto" else ", and refuses to grade without") + ")")
 
 
 SUBCOMMANDS = {"batch": "grader.batch:main", "gradescope-bundle": "grader.gradescope:bundle_main",
@@ -113,6 +137,11 @@ def main(argv=None):
     if not specs:
         err.print(f"grader: {t('no_checks', lang)}: module {modules}, -k {args.pattern!r}")
         return 2
+    try:
+        sandbox.detect(args.sandbox)
+    except sandbox.SandboxUnavailable as exc:
+        err.print(f"grader: {exc}", markup=False)
+        return 2
     if args.watch:
         return watch(args, target, specs, lang, console)
     total = grade(args, target, specs, lang, console)
@@ -128,7 +157,7 @@ def grade(args, target, specs, lang, console):
     with LiveProgress(console, specs, lang) as live:
         run = run_checks(target, specs, seed=seed, jobs=args.jobs,
                          timeout_scale=args.timeout_scale, memory_mb=args.memory_mb,
-                         on_event=live.on_event)
+                         on_event=live.on_event, sandbox_mode=args.sandbox)
     render(console, specs, run, lang, verbose=args.verbose)
     if args.json:
         write(args.json, build(specs, run, lang))

@@ -73,71 +73,115 @@ def encode(value, to_ref=None):
 
 
 def decode(data):
-    """Decode bytes made by `encode`. Validates every array's dtype and size."""
+    """Decode bytes made by `encode`. Every node is checked against the format (its tag, the
+    types and count of its fields, each array's dtype, shape and size); anything else, however
+    it fails, is a CodecError: the bytes may come from a hostile process."""
+    try:
+        return _decode(data)
+    except CodecError:
+        raise
+    except (ValueError, TypeError, KeyError, IndexError, OverflowError, RecursionError,
+            MemoryError, struct.error) as exc:
+        raise CodecError(f"bad message: {type(exc).__name__}") from None
+
+
+def _is_int(v):
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _decode(data):
+    data = bytes(data)
     if len(data) < 4:
         raise CodecError("message too short")
     (n,) = struct.unpack(">I", data[:4])
+    if 4 + n > len(data):
+        raise CodecError("header truncated")
     try:
         tree = json.loads(data[4:4 + n])
     except ValueError as exc:
         raise CodecError(f"bad header: {exc}") from None
     # Buffers follow the header in order; their sizes come from dtype and shape.
     offset = [4 + n]
-    blobs = {}
+    taken = [0]
 
     def take(index, nbytes):
-        if index != len(blobs):
+        if not _is_int(index) or index != taken[0]:
             raise CodecError("buffers out of order")
         start = offset[0]
-        if start + nbytes > len(data):
+        if nbytes < 0 or start + nbytes > len(data):
             raise CodecError("message truncated")
         offset[0] += nbytes
-        blobs[index] = data[start:start + nbytes]
-        return blobs[index]
+        taken[0] += 1
+        return data[start:start + nbytes]
 
     def dtype_of(s):
+        if not isinstance(s, str):
+            raise CodecError("bad dtype")
         try:
             dt = np.dtype(s)
         except TypeError:
             raise CodecError(f"bad dtype {s!r}") from None
-        if dt.kind not in NUMERIC_KINDS or dt.hasobject:
+        if dt.kind not in NUMERIC_KINDS or dt.hasobject or dt.fields is not None \
+                or dt.subdtype is not None:
             raise CodecError(f"dtype {s!r} is not numeric")
         return dt
+
+    def fields(body, count):
+        if not isinstance(body, list) or len(body) != count:
+            raise CodecError("bad node")
+        return body
 
     def dec(t, depth):
         if depth > MAX_DEPTH:
             raise CodecError("value nested too deeply")
         if isinstance(t, list):
             return [dec(x, depth + 1) for x in t]
-        if not isinstance(t, dict):
+        if t is None or isinstance(t, (bool, int, float, str)):
             return t
-        if len(t) != 1:
+        if not isinstance(t, dict) or len(t) != 1:
             raise CodecError("bad node")
         (tag, body), = t.items()
         if tag == "$nd":
-            dt, shape, index = dtype_of(body[0]), tuple(int(s) for s in body[1]), body[2]
-            if any(s < 0 for s in shape):
-                raise CodecError("negative dimension")
-            count = int(np.prod(shape, dtype=np.int64))
+            dts, shape, index = fields(body, 3)
+            dt = dtype_of(dts)
+            if not isinstance(shape, list) or len(shape) > 32 \
+                    or not all(_is_int(d) and d >= 0 for d in shape):
+                raise CodecError("bad shape")
+            count = 1
+            for d in shape:
+                count *= d
             raw = take(index, count * dt.itemsize)
-            return np.frombuffer(raw, dtype=dt).reshape(shape).copy()
+            return np.frombuffer(raw, dtype=dt).reshape(tuple(shape)).copy()
         if tag == "$np":
-            dt = dtype_of(body[0])
-            return np.frombuffer(take(body[1], dt.itemsize), dtype=dt)[0]
+            dts, index = fields(body, 2)
+            dt = dtype_of(dts)
+            return np.frombuffer(take(index, dt.itemsize), dtype=dt)[0]
         if tag == "$tuple":
+            if not isinstance(body, list):
+                raise CodecError("bad tuple")
             return tuple(dec(x, depth + 1) for x in body)
         if tag == "$dict":
-            return {_hashable(dec(k, depth + 1)): dec(v, depth + 1) for k, v in body}
+            if not isinstance(body, list):
+                raise CodecError("bad dict")
+            out = {}
+            for pair in body:
+                k, v = fields(pair, 2)
+                out[_hashable(dec(k, depth + 1))] = dec(v, depth + 1)
+            return out
         if tag == "$ellipsis":
             return Ellipsis
         if tag == "$slice":
-            parts = [dec(x, depth + 1) for x in body]
-            if len(parts) != 3 or not all(p is None or isinstance(p, int) for p in parts):
+            parts = [dec(x, depth + 1) for x in fields(body, 3)]
+            if not all(p is None or _is_int(p) for p in parts):
                 raise CodecError("bad slice")
             return slice(*parts)
         if tag == "$ref":
-            return Ref(int(body[0]), str(body[1]), bool(body[2]))
-        raise CodecError(f"unknown tag {tag!r}")
+            handle, type_name, is_method = fields(body, 3)
+            if not _is_int(handle) or handle < 0 or not isinstance(type_name, str) \
+                    or not isinstance(is_method, bool):
+                raise CodecError("bad reference")
+            return Ref(handle, type_name, is_method)
+        raise CodecError(f"unknown tag {str(tag)[:40]!r}")
 
     value = dec(tree, 0)
     if offset[0] != len(data):
@@ -146,6 +190,8 @@ def decode(data):
 
 
 def _hashable(key):
-    if isinstance(key, (list, dict, np.ndarray)):
-        raise CodecError("unhashable dict key")
-    return key
+    if key is None or isinstance(key, (bool, int, float, str)):
+        return key
+    if isinstance(key, tuple):
+        return tuple(_hashable(k) for k in key)
+    raise CodecError("unhashable dict key")

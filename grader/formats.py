@@ -5,8 +5,9 @@ from xml.etree import ElementTree as ET
 
 from .i18n import pick
 from .report import summarize
+from .sanitize import clean
 
-FAILING = ("FAIL", "PARTIAL", "TODO", "TIMEOUT", "CRASH")
+FAILING = ("FAIL", "PARTIAL", "TODO", "TIMEOUT", "CRASH", "FORBIDDEN")
 
 
 def _text(result, lang):
@@ -39,6 +40,8 @@ def junit_xml(specs, run, lang):
         for key in ("points", "max_points", "bonus_points", "bonus_max_points", "percent"):
             ET.SubElement(props, "property", name=key, value=str(module[key]))
         ET.SubElement(props, "property", name="seed", value=str(run.seed))
+        ET.SubElement(props, "property", name="isolation",
+                      value=(run.isolation or {}).get("mechanism", "none"))
         for spec, r in zip(mine, results):
             case = ET.SubElement(suite, "testcase", classname=f"module{spec.module}",
                                  name=f"{spec.id} ({pick(spec.title, lang)})",
@@ -54,6 +57,10 @@ def junit_xml(specs, run, lang):
                                message=f"{r['status']} {r['points']:g}/{spec.points:g}: "
                                        f"{pick(r.get('message'), lang)}"[:500])
             el.text = _text(r, lang)
+    for el in root.iter():     # defence in depth: nothing XML 1.0 forbids, whatever its source
+        el.text = clean(el.text, 100_000, multiline=True) if el.text else el.text
+        for key, value in el.attrib.items():
+            el.attrib[key] = clean(value, 100_000)
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode")
 
@@ -82,7 +89,8 @@ def gradescope_results(specs, run, lang, visibility="visible"):
         "execution_time": round(run.wall_time, 2),
         "output": (f"Required {total['points']:g}/{total['max_points']:g} "
                    f"({total['percent']:.1f} %), bonus {total['bonus_points']:g}/"
-                   f"{total['bonus_max_points']:g}; seed {run.seed}"),
+                   f"{total['bonus_max_points']:g}; seed {run.seed}; isolation "
+                   f"{(run.isolation or {}).get('mechanism', 'none')}"),
         "stdout_visibility": "hidden",
         "tests": tests,
     }

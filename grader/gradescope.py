@@ -20,16 +20,24 @@ from .formats import gradescope_results, write_json
 from .runner import load_checks, run_checks, select_checks
 from .submissions import SubmissionError, assemble
 from .target import PROJECT_ROOT
+from . import sandbox
 
 SETUP_SH = """#!/usr/bin/env bash
 # Gradescope runs this once when it builds the autograder image.
 set -euo pipefail
 cd /autograder/source
+apt-get update
+# bubblewrap: the sandbox every submission's code runs in (without it, the grader falls back
+# to running student code as an unprivileged uid, since Gradescope runs it as root).
+apt-get install -y bubblewrap
 if ! command -v python3 >/dev/null; then
-    apt-get update && apt-get install -y python3 python3-pip
+    apt-get install -y python3 python3-pip
 fi
 python3 -m pip install --upgrade pip
 python3 -m pip install .
+# Only root (the grader) may read the hidden suites: a worker that had to fall back to an
+# unprivileged uid cannot read them either.
+chmod -R go-rwx grader/suites
 """
 
 RUN_AUTOGRADER = """#!/usr/bin/env bash
@@ -67,7 +75,7 @@ def build_bundle(out, modules=None):
     return out
 
 
-def run_on_gradescope(root, modules=None, timeout_scale=1.0, lang="en"):
+def run_on_gradescope(root, modules=None, timeout_scale=1.0, lang="en", sandbox_mode="require"):
     """Grade ROOT/submission, write ROOT/results/results.json; never raises for a bad
     submission (Gradescope must always get a results file)."""
     root = Path(root)
@@ -76,6 +84,15 @@ def run_on_gradescope(root, modules=None, timeout_scale=1.0, lang="en"):
     out = results_dir / "results.json"
     started = time.monotonic()
     specs = select_checks(load_checks(), modules)
+    try:
+        sandbox.detect(sandbox_mode)
+    except sandbox.SandboxUnavailable as exc:
+        # Fail closed: no points, and a reason the instructor sees (the test output is
+        # hidden from students only if they cannot see it; this names no secret).
+        write_json(out, {"score": 0, "execution_time": 0.0,
+                         "output": f"The autograder could not grade: {exc}",
+                         "stdout_visibility": "hidden", "tests": []})
+        return out
     with tempfile.TemporaryDirectory(prefix="gradescope-") as tmp:
         tree = Path(tmp) / "tree"
         try:
@@ -88,7 +105,7 @@ def run_on_gradescope(root, modules=None, timeout_scale=1.0, lang="en"):
             return out
         seed = int.from_bytes(os.urandom(4), "big") % 1_000_000
         run = run_checks(str(tree), specs, seed=seed, jobs=min(2, os.cpu_count() or 1),
-                         timeout_scale=timeout_scale)
+                         timeout_scale=timeout_scale, sandbox_mode=sandbox_mode)
     write_json(out, gradescope_results(specs, run, lang))
     return out
 
@@ -114,7 +131,9 @@ def run_main(argv):
     p.add_argument("--module", type=int, choices=(5, 6), action="append")
     p.add_argument("--timeout-scale", type=float, default=1.0)
     p.add_argument("--lang", choices=("en", "zh-TW"), default="en")
+    from .cli import add_sandbox_options
+    add_sandbox_options(p, default="require")
     args = p.parse_args(argv)
-    out = run_on_gradescope(args.root, args.module, args.timeout_scale, args.lang)
+    out = run_on_gradescope(args.root, args.module, args.timeout_scale, args.lang, args.sandbox)
     print(f"wrote {out}")
     return 0

@@ -24,6 +24,7 @@ LABELS = {
     "TIMEOUT": ("TIMEOUT", "逾時"),
     "ERROR": ("ERROR", "錯誤"),
     "CRASH": ("CRASH", "崩潰"),
+    "FORBIDDEN": ("FORBIDDEN", "禁止使用"),
     "check": ("Check", "檢查項目"),
     "status": ("Status", "狀態"),
     "points": ("Points", "分數"),
@@ -37,6 +38,11 @@ LABELS = {
     "seed": ("seed", "隨機種子"),
     "target": ("target", "批改目錄"),
     "wall": ("wall time", "總耗時"),
+    "isolation": ("isolation", "隔離方式"),
+    "no_sandbox_warning": ("no sandbox: your code ran as a plain process ({detail}); fine for "
+                           "your own code, never for grading others'",
+                           "沒有沙盒：你的程式以一般程序執行（{detail}）；批改自己的程式可以，"
+                           "批改別人的程式不行"),
     "reproduce": ("reproduce with", "重現這次結果"),
     "grading": ("Grading", "批改中"),
     "see": ("see", "參見"),

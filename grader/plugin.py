@@ -12,8 +12,9 @@ import zlib
 import numpy as np
 import pytest
 
+from . import sandbox
 from .checks import CheckResult, Grade, Msg
-from .proxy import Student
+from .proxy import Student, close_launchers
 
 
 def pytest_addoption(parser):
@@ -23,6 +24,10 @@ def pytest_addoption(parser):
     group.addoption("--grader-select", default="", help="comma-separated check ids")
     group.addoption("--grader-timeout-scale", type=float, default=1.0)
     group.addoption("--grader-memory-mb", type=int, default=2048)
+    group.addoption("--grader-stage", help="the run's sandbox stage (grader/sandbox.py); "
+                    "default: one made for this process")
+    group.addoption("--grader-isolation", choices=sandbox.MECHANISMS,
+                    help="the isolation the runner chose; default: detected here")
 
 
 class Events:
@@ -38,6 +43,34 @@ class Events:
 def pytest_configure(config):
     config._grader_events = Events()
     config._grader_results = []
+    target = config.getoption("grader_target")
+    stage = config.getoption("grader_stage")
+    if target:
+        config._grader_stage = sandbox.Stage(target, root=stage) if stage else sandbox.Stage(target)
+        name = config.getoption("grader_isolation")
+        config._grader_isolation = sandbox.from_name(name) if name else sandbox.detect("auto")
+        config._grader_findings = _static_findings(config._grader_stage.tree)
+
+
+def _static_findings(tree):
+    """{module number: [(what, where)]} of forbidden code the tree's source shows
+    (grader/forbidden.py); the checks of that module earn nothing."""
+    try:
+        from .forbidden import module_of, scan_tree
+    except ImportError:
+        return {}
+    found = {}
+    for finding in scan_tree(tree):
+        found.setdefault(module_of(finding), []).append(
+            (finding.what, (finding.path, finding.line)))
+    return found
+
+
+def pytest_unconfigure(config):
+    close_launchers()
+    stage = getattr(config, "_grader_stage", None)
+    if stage is not None:
+        stage.cleanup()
 
 
 def pytest_collection_modifyitems(config, items):
@@ -93,10 +126,12 @@ def student(request, grade, seed, timeout_scale):
     config = request.config
     deadline = grade.started + grade.spec.timeout * timeout_scale
     s = Student(config.getoption("grader_target"), memory_mb=config.getoption("grader_memory_mb"),
-                deadline=deadline)
+                deadline=deadline, stage=config._grader_stage,
+                isolation=config._grader_isolation)
     request.node._grader_student = s
     yield s
     request.node._grader_output = s.output() if s.process is not None else ""
+    request.node._grader_forbidden = list(s.forbidden)
     s.close()
 
 
@@ -114,6 +149,9 @@ def pytest_runtest_protocol(item, nextitem):
     grade = getattr(item, "_grader_grade", None)
     failed = [r for r in item._grader_reports if r.failed]
     if grade is not None and not failed:
+        static = getattr(item.config, "_grader_findings", {}).get(spec.module, [])
+        if static:
+            grade.forbid(static)
         result = grade.result(output=getattr(item, "_grader_output", ""))
     else:
         text = failed[0].longreprtext.strip().splitlines()[-1] if failed else "no result"

@@ -1,5 +1,5 @@
-"""The trusted side of the process boundary: start a worker, talk to it, and present the
-student's modules and objects as local-looking proxies.
+"""The trusted side of the process boundary: start a sandboxed worker, talk to it, and
+present the student's modules and objects as local-looking proxies.
 
     student = Student(target)                 # no process yet: started on first use
     layers = student.module("module5.layers")
@@ -8,22 +8,33 @@ student's modules and objects as local-looking proxies.
     out = conv.forward(x)                     # a plain numpy array, copied back
     student.close()
 
-Every request has a deadline (the check's). A worker that misses it is killed
-(WorkerTimeout); one that dies (sys.exit, os._exit, a segfault, the memory cap) raises
-WorkerCrashed; an exception in student code raises StudentError. After a timeout or a crash
-the next request starts a fresh worker.
+Every byte from a worker is untrusted. Each reply has one deadline for the whole message
+(the check's), a size cap enforced before it is read, and a schema: anything else ends the
+worker (WorkerCrashed, "malformed reply"). Every string in a reply is stripped of control
+characters and capped (grader/sanitize.py) before any check sees it. A worker that misses the
+deadline is killed with its whole process tree (WorkerTimeout); one that dies (sys.exit,
+os._exit, a signal, a limit) raises WorkerCrashed; an exception in student code raises
+StudentError; forbidden code seen in the worker (a framework, the reference, the suites)
+raises ForbiddenCode. After a timeout or a crash the next request starts a fresh worker.
 """
-import multiprocessing as mp
 import os
+import select
 import signal
-import sys
+import socket
+import struct
 import time
-import types
 import zlib
 
 from .codec import CodecError, Ref, decode, encode
 from .i18n import Msg
-from . import worker as worker_module
+from .sanitize import MESSAGE_CAP, NAME_CAP, OUTPUT_CAP, clean, clean_tree
+from . import sandbox
+
+#: The largest reply the trusted side reads; the suites' largest legitimate one is < 1 MiB.
+REPLY_CAP = 32 * 1024 * 1024
+#: A fresh worker must say it is ready within this (it imports numpy), whatever the check's
+#: own deadline.
+START_SECONDS = 20.0
 
 
 class StudentError(Exception):
@@ -52,6 +63,15 @@ class MissingAttribute(AttributeError):
         super().__init__(f"{owner} has no attribute {name!r}")
 
 
+class ForbiddenCode(Exception):
+    """Student code used what the course forbids: a deep-learning framework, the reference
+    solutions, or the grader's own suites. `items` are (what, where) pairs."""
+
+    def __init__(self, items):
+        self.items = items
+        super().__init__("; ".join(what for what, _ in items))
+
+
 class WorkerGone(Exception):
     """The worker can no longer answer; the check ends here."""
 
@@ -71,20 +91,6 @@ class WorkerCrashed(WorkerGone):
 MALFORMED = Msg("the worker sent a malformed reply", "worker 回傳了格式錯誤的資料")
 
 
-def _context():
-    # forkserver: each worker is a fork of a small single-threaded server that already
-    # imported numpy, so it starts in milliseconds and is safe on macOS too; Windows has
-    # only spawn.
-    if sys.platform == "win32":
-        return mp.get_context("spawn")
-    ctx = mp.get_context("forkserver")
-    ctx.set_forkserver_preload(["numpy", "grader.worker"])
-    return ctx
-
-
-_CTX = None
-
-
 def describe_exit(code):
     """Why a worker ended, in both languages."""
     if code is None:
@@ -97,50 +103,174 @@ def describe_exit(code):
         en, zh = {"SIGSEGV": (" (segmentation fault)", "（segmentation fault，記憶體存取錯誤）"),
                   "SIGKILL": (" (killed: out of memory?)", "（被強制結束：記憶體不足？）"),
                   "SIGABRT": (" (aborted)", "（abort）"),
-                  "SIGBUS": (" (bus error)", "（bus error）")}.get(name, ("", ""))
+                  "SIGBUS": (" (bus error)", "（bus error）"),
+                  "SIGXCPU": (" (CPU time limit)", "（超過 CPU 時間上限）"),
+                  "SIGXFSZ": (" (file size limit)", "（超過檔案大小上限）")}.get(name, ("", ""))
         return Msg(f"the worker was killed by {name}{en}", f"worker 被 {name} 結束{zh}")
     return Msg(f"the worker exited with code {code}", f"worker 以結束碼 {code} 結束")
 
 
-class Student:
-    """A connection to the student's tree, through one worker process at a time."""
+class _Malformed(Exception):
+    pass
 
-    def __init__(self, target, memory_mb=2048, deadline=None):
-        self.target = os.path.realpath(target)
-        self.package = "_target_%08x" % zlib.crc32(self.target.encode())
+
+class Channel:
+    """The trusted end of a worker's channel. Every operation has a deadline for the whole
+    message; a reply's announced length is checked against the cap before it is read."""
+
+    def __init__(self, sock):
+        self.sock = sock
+        sock.setblocking(False)
+
+    def _wait(self, want_write, deadline):
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError
+        r, w, _ = select.select([] if want_write else [self.sock],
+                                [self.sock] if want_write else [], [], remaining)
+        if not r and not w:
+            raise TimeoutError
+
+    def send(self, data, deadline):
+        view = memoryview(struct.pack(">I", len(data)) + data)
+        while view:
+            self._wait(True, deadline)
+            try:
+                sent = self.sock.send(view[:1 << 20])
+            except BlockingIOError:
+                continue
+            view = view[sent:]
+
+    def _read(self, n, deadline):
+        buf = bytearray()
+        while len(buf) < n:
+            self._wait(False, deadline)
+            try:
+                chunk = self.sock.recv(min(n - len(buf), 1 << 20))
+            except BlockingIOError:
+                continue
+            if not chunk:
+                raise EOFError
+            buf += chunk
+        return bytes(buf)
+
+    def recv(self, deadline, cap=REPLY_CAP):
+        (n,) = struct.unpack(">I", self._read(4, deadline))
+        if n > cap:
+            raise _Malformed(f"a reply of {n} bytes (the cap is {cap})")
+        return self._read(n, deadline)
+
+
+def _where(value):
+    """A validated (path, line, function, code) of the student's frame, or None."""
+    if value is None:
+        return None
+    if (not isinstance(value, list) or len(value) != 4 or not isinstance(value[1], int)
+            or isinstance(value[1], bool)
+            or not all(isinstance(v, str) for v in (value[0], value[2], value[3]))):
+        raise _Malformed("a bad source location")
+    return [clean(value[0], NAME_CAP), value[1], clean(value[2], NAME_CAP),
+            clean(value[3], MESSAGE_CAP)]
+
+
+def _forbidden_items(value):
+    if not isinstance(value, list) or len(value) > 100:
+        raise _Malformed("a bad forbidden list")
+    items = []
+    for entry in value:
+        if not isinstance(entry, list) or len(entry) != 2 or not isinstance(entry[0], str):
+            raise _Malformed("a bad forbidden entry")
+        where = entry[1]
+        if where is not None:
+            if (not isinstance(where, list) or len(where) != 2 or not isinstance(where[0], str)
+                    or not isinstance(where[1], int)):
+                raise _Malformed("a bad forbidden location")
+            where = (clean(where[0], NAME_CAP), where[1])
+        items.append((clean(entry[0], 200), where))
+    return items
+
+
+def _shared_launcher(stage, isolation, memory_mb):
+    """One launcher per (stage, isolation, memory) in this process, with one spare worker
+    started ahead, so a check rarely waits for a worker's start."""
+    key = (str(stage.root), isolation.mechanism, memory_mb)
+    launcher = _LAUNCHERS.get(key)
+    if launcher is None:
+        launcher = _LAUNCHERS[key] = _Prefetching(
+            sandbox.Launcher(stage, isolation, sandbox.Limits(memory_mb=memory_mb)))
+    return launcher
+
+
+class _Prefetching:
+    def __init__(self, launcher):
+        self.launcher, self.spare = launcher, None
+
+    def take(self, package):
+        worker, self.spare = self.spare, None
+        if worker is None or worker.process.poll() is not None:
+            if worker is not None:
+                worker.kill()
+            worker = self.launcher.spawn(package)
+        self.spare = self.launcher.spawn(package)
+        return worker
+
+    def close(self):
+        if self.spare is not None:
+            self.spare.kill()
+            self.spare = None
+
+
+_LAUNCHERS = {}
+
+
+def close_launchers():
+    """Kill the spare workers (the runner's pytest processes call this at the end)."""
+    for launcher in _LAUNCHERS.values():
+        launcher.close()
+    _LAUNCHERS.clear()
+
+
+class Student:
+    """A connection to the student's tree, through one sandboxed worker at a time.
+
+    `stage` is the run's sandbox.Stage (a private copy of the tree; made here when None) and
+    `isolation` the run's sandbox.Isolation (detected here when None)."""
+
+    def __init__(self, target, memory_mb=2048, deadline=None, stage=None, isolation=None):
+        self.own_stage = stage is None
+        self.stage = stage if stage is not None else sandbox.Stage(target)
+        self.isolation = isolation if isolation is not None else sandbox.detect("auto")
+        self.target = str(self.stage.tree)
+        self.package = "_target_%08x" % zlib.crc32(os.path.realpath(target).encode())
         self.memory_mb = memory_mb
         self.deadline = deadline          # time.monotonic() value, or None
-        self.process = self.conn = None
+        self.worker = self.channel = None
         self.requests = 0
-        self.last_output = ""
+        self.forbidden = []               # (what, where) seen in any worker of this check
+
+    @property
+    def process(self):
+        return None if self.worker is None else self.worker.process
 
     # -- process management ---------------------------------------------------------
     def start(self):
-        global _CTX
-        if _CTX is None:
-            _CTX = _context()
-        parent, child = _CTX.Pipe()
-        self.process = _CTX.Process(target=worker_module.main, daemon=True,
-                                    args=(child, self.target, self.package, self.memory_mb))
-        # multiprocessing re-imports the parent's __main__ in every child it starts (pytest,
-        # or the caller's script): slow, and it would run that script. The worker needs
-        # nothing from it, so hide it while the child is prepared.
-        main = sys.modules["__main__"]
-        sys.modules["__main__"] = types.ModuleType("__main__")
+        launcher = _shared_launcher(self.stage, self.isolation, self.memory_mb)
+        self.worker = launcher.take(self.package)
+        self.channel = Channel(self.worker.sock)
+        deadline = time.monotonic() + START_SECONDS
         try:
-            self.process.start()
-        finally:
-            sys.modules["__main__"] = main
-        child.close()
-        self.conn = parent
+            hello = decode(self.channel.recv(deadline, cap=4096))
+        except (TimeoutError, EOFError, OSError, CodecError, _Malformed):
+            raise self._crashed(Msg("the worker did not start", "worker 沒有啟動成功")) from None
+        if not isinstance(hello, dict) or "ready" not in hello:
+            raise self._crashed(MALFORMED)
 
     def close(self):
-        if self.process is not None:
-            if self.process.is_alive():
-                self.process.kill()
-            self.process.join(timeout=5)
-            self.conn.close()
-        self.process = self.conn = None
+        if self.worker is not None:
+            self.worker.kill()
+        self.worker = self.channel = None
+        if self.own_stage and self.stage is not None:
+            close_launchers()
 
     def restart(self):
         self.close()
@@ -151,53 +281,71 @@ class Student:
         return None if self.deadline is None else self.deadline - time.monotonic()
 
     def request(self, *message, doing="waiting for student code"):
-        if self.process is None:
+        if self.worker is None:
             self.start()
         self.requests += 1
+        deadline = self.deadline if self.deadline is not None else time.monotonic() + 3600
+        doing = clean(doing, 200)
+        allowed = max(0.0, deadline - time.monotonic())
         try:
-            self.conn.send_bytes(encode(list(message)))
-        except (BrokenPipeError, OSError):
-            raise self._crashed() from None
-        timeout = self.remaining()
-        if timeout is not None and not self.conn.poll(max(timeout, 0)):
+            self.channel.send(encode(list(message)), deadline)
+            data = self.channel.recv(deadline)
+        except TimeoutError:
             self.close()
-            raise WorkerTimeout(max(0.0, timeout), doing)
-        try:
-            data = self.conn.recv_bytes()
+            raise WorkerTimeout(allowed, doing) from None
         except (EOFError, OSError):
             raise self._crashed() from None
+        except _Malformed as exc:
+            raise self._crashed(MALFORMED + Msg(f": {exc}", f"：{exc}")) from None
         try:
             reply = decode(data)
         except CodecError:
-            self.close()
-            raise WorkerCrashed(MALFORMED) from None
-        if not isinstance(reply, dict) or len(reply) != 1:
-            self.close()
-            raise WorkerCrashed(MALFORMED)
-        (kind, body), = reply.items()
-        if kind == "ok":
-            return self._wrap(body)
-        if kind == "err":
-            raise StudentError(*body)
+            raise self._crashed(MALFORMED) from None
+        try:
+            return self._judge_reply(reply)
+        except _Malformed as exc:
+            raise self._crashed(MALFORMED + Msg(f": {exc}", f"：{exc}")) from None
+
+    def _judge_reply(self, reply):
+        if not isinstance(reply, dict):
+            raise _Malformed("not a message")
+        extra = set(reply) - {"ok", "err", "exit", "forbidden"}
+        kinds = [k for k in ("ok", "err", "exit") if k in reply]
+        if extra or len(kinds) != 1:
+            raise _Malformed("unknown fields")
+        if "forbidden" in reply:
+            for item in _forbidden_items(reply["forbidden"]):
+                if item not in self.forbidden:
+                    self.forbidden.append(item)
+        kind = kinds[0]
+        body = reply[kind]
         if kind == "exit":
-            code, where = body
+            if not isinstance(body, list) or len(body) != 2 or not isinstance(body[0], int):
+                raise _Malformed("a bad exit")
+            code, where = body[0], _where(body[1])
             self.close()
             at = f" at {where[0]}:{where[1]}" if where else ""
             raise WorkerCrashed(Msg(f"student code called sys.exit({code}){at}",
                                     f"學生程式呼叫了 sys.exit({code}){at}"))
-        self.close()
-        raise WorkerCrashed(MALFORMED)
+        if self.forbidden:
+            raise ForbiddenCode(list(self.forbidden))
+        if kind == "err":
+            if (not isinstance(body, list) or len(body) != 3 or not isinstance(body[0], str)
+                    or not isinstance(body[1], str)):
+                raise _Malformed("a bad error")
+            raise StudentError(clean(body[0], NAME_CAP), clean(body[1], MESSAGE_CAP),
+                               _where(body[2]))
+        return self._wrap(clean_tree(body, OUTPUT_CAP))
 
-    def _crashed(self):
-        process = self.process
-        if process is not None:
-            process.join(timeout=5)
-        reason = describe_exit(None if process is None else process.exitcode)
+    def _crashed(self, reason=None):
+        worker = self.worker
+        code = None if worker is None else worker.exit_code(wait=5)
         self.close()
-        return WorkerCrashed(reason)
+        return WorkerCrashed(reason or describe_exit(code))
 
     def _wrap(self, value):
         if isinstance(value, Ref):
+            value.type_name = clean(value.type_name, NAME_CAP)
             return RemoteObject(self, value)
         if isinstance(value, list):
             return [self._wrap(v) for v in value]
@@ -229,11 +377,11 @@ class Student:
 
     def same(self, a, b):
         """Whether two remote handles are the very same object in the worker."""
-        return bool(self.request("same", _unwrap(a), _unwrap(b), doing="comparing objects"))
+        return self.request("same", _unwrap(a), _unwrap(b), doing="comparing objects") is True
 
     def given(self, dotted, *args, **kwargs):
-        """Run given code in the worker on the student's objects (args may be remote
-        objects): student.given("given.model_utils.set_training", model, False)."""
+        """Run given plumbing (given.model_utils only) in the worker on the student's
+        objects: student.given("given.model_utils.set_training", model, False)."""
         module, func = dotted.rsplit(".", 1)
         return self.request("given", module, func, _unwrap(list(args)), _unwrap(kwargs),
                             doing=f"in {dotted}")
@@ -246,13 +394,14 @@ class Student:
         self.request("seed", int(n))
 
     def output(self):
-        """What student code printed so far in the current worker (capped)."""
-        if self.process is None:
-            return self.last_output
-        try:
-            return self.request("output", doing="reading output")
-        except WorkerGone:
+        """What student code printed so far in the current worker (capped, cleaned)."""
+        if self.worker is None:
             return ""
+        try:
+            text = self.request("output", doing="reading output")
+        except (WorkerGone, StudentError, ForbiddenCode):
+            return ""
+        return clean(text, OUTPUT_CAP, multiline=True) if isinstance(text, str) else ""
 
 
 def _unwrap(value):

@@ -55,7 +55,9 @@ def build(specs, run, lang):
         "schema": SCHEMA, "grader_version": __version__,
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "python": platform.python_version(), "target": run.target, "seed": run.seed,
-        "lang": lang, "wall_time": run.wall_time, "modules": modules, "total": total,
+        "lang": lang, "wall_time": run.wall_time,
+        "isolation": run.isolation or {"mechanism": "none", "detail": ""},
+        "modules": modules, "total": total,
         "checks": checks,
     }
 

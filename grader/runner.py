@@ -1,10 +1,21 @@
 """Run the hidden suites against a target: the suite files are split into `jobs` groups, one
 pytest process per group, run in parallel, each reporting results as JSON lines on a pipe
-(grader/plugin.py)."""
+(grader/plugin.py).
+
+The runner trusts the suites but checks what reaches it all the same: exactly one result per
+expected check id (the first; later ones and unknown ids are dropped), a known status, points
+clamped to [0, the check's max] with the max taken from the registry, every text cleaned and
+capped. A run has a global deadline; a suite process that dies, stops or overruns is reported
+as what happened, and the checks it did not report are run again once in a fresh process,
+then reported one by one.
+"""
 import importlib
 import json
+import math
 import os
 import pkgutil
+import select
+import signal
 import subprocess
 import sys
 import tempfile
@@ -14,8 +25,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import suites
-from .checks import REGISTRY, Msg
+from . import sandbox, suites
+from .checks import REGISTRY, STATUSES, Msg
+from .sanitize import OUTPUT_CAP, clean
 
 SUITES_DIR = Path(suites.__file__).resolve().parent
 
@@ -50,34 +62,121 @@ class Run:
     seed: int
     results: dict = field(default_factory=dict)       # id -> result dict
     wall_time: float = 0.0
+    isolation: dict = field(default_factory=dict)     # sandbox.Isolation.to_dict()
 
 
 def run_checks(target, specs, seed=0, jobs=2, timeout_scale=1.0, memory_mb=2048,
-               on_event=None):
-    """Grade `specs` against directory `target`; returns a Run with a result per check."""
+               on_event=None, sandbox_mode="auto"):
+    """Grade `specs` against directory `target`; returns a Run with exactly one result per
+    check. `sandbox_mode`: "auto" (the strongest isolation available, else none), "require"
+    (sandbox.SandboxUnavailable when there is none) or "off"."""
     started = time.monotonic()
+    isolation = sandbox.detect(sandbox_mode)
     by_file = {}
     for spec in specs:
         by_file.setdefault(spec.file, []).append(spec)
-    run = Run(target=str(target), seed=seed)
+    run = Run(target=str(target), seed=seed, isolation=isolation.to_dict())
     lock = threading.Lock()
+    expected = {spec.id: spec for spec in specs}
 
     def emit(event):
         with lock:
-            if event.get("event") == "result":
+            event = accept_event(event, expected, run.results)
+            if event is None:
+                return
+            if event["event"] == "result":
                 run.results[event["result"]["id"]] = event["result"]
             if on_event is not None:
                 on_event(event)
 
-    def one_group(files):
-        _run_suite_files(files, [s for f in files for s in by_file[f]], target, seed,
-                         timeout_scale, memory_mb, emit)
+    stage = sandbox.Stage(target)
+    try:
+        def one_group(files):
+            group = [s for f in files for s in by_file[f]]
+            _run_suite_files(files, group, stage, isolation, seed, timeout_scale, memory_mb,
+                             emit, lambda: set(run.results))
 
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        for future in [pool.submit(one_group, g) for g in _groups(by_file, jobs)]:
-            future.result()
+        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+            for future in [pool.submit(one_group, g) for g in _groups(by_file, jobs)]:
+                future.result()
+    finally:
+        stage.cleanup()
+    for spec in specs:        # the guarantee: one result per check, whatever happened
+        if spec.id not in run.results:
+            emit(_lost(spec, "the suite process ended without reporting this check",
+                       "測試套件的程序結束了，卻沒有回報這項檢查"))
     run.wall_time = round(time.monotonic() - started, 2)
     return run
+
+
+def accept_event(event, expected, results):
+    """The event as the runner will use it, or None to drop it: only "start" and "result"
+    events of expected checks, one result per check, every field checked and cleaned."""
+    if not isinstance(event, dict) or event.get("event") not in ("start", "result"):
+        return None
+    if event["event"] == "start":
+        check_id = event.get("id")
+        if not isinstance(check_id, str) or check_id not in expected or check_id in results:
+            return None
+        return {"event": "start", "id": check_id}
+    raw = event.get("result")
+    if not isinstance(raw, dict):
+        return None
+    check_id = raw.get("id")
+    if not isinstance(check_id, str) or check_id not in expected or check_id in results:
+        return None
+    spec = expected[check_id]
+    status = raw.get("status") if raw.get("status") in STATUSES else "ERROR"
+    parts = []
+    raw_parts = raw.get("parts") if isinstance(raw.get("parts"), list) else []
+    names = [n for n in spec.parts] if len(spec.parts) > 1 else []
+    by_name = {p.get("name"): p for p in raw_parts if isinstance(p, dict)}
+    weights = sum(spec.parts.values()) or 1.0
+    for name in names:
+        part = by_name.get(name, {})
+        share = round(spec.points * spec.parts[name] / weights, 4)
+        part_status = part.get("status") if part.get("status") in STATUSES else "ERROR"
+        parts.append({"name": name, "status": part_status,
+                      "points": _clamp(part.get("points"), share) if part_status == "PASS" else 0.0,
+                      "max_points": share, "message": _msg(part.get("message"))})
+    points = _clamp(raw.get("points"), spec.points)
+    if status != "PASS" and status != "PARTIAL":
+        points = min(points, sum(p["points"] for p in parts)) if parts else 0.0
+    if status == "FORBIDDEN":
+        points = 0.0
+    duration = raw.get("duration")
+    duration = float(duration) if isinstance(duration, (int, float)) and not isinstance(
+        duration, bool) and math.isfinite(duration) and duration >= 0 else 0.0
+    output = raw.get("output")
+    return {"event": "result", "result": {
+        "id": check_id, "status": status, "points": points, "max_points": spec.points,
+        "message": _msg(raw.get("message")), "hint": _msg(raw.get("hint")),
+        "duration": round(duration, 3), "parts": parts,
+        "output": clean(output, OUTPUT_CAP, multiline=True) if isinstance(output, str) else ""}}
+
+
+def _clamp(value, top):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        return 0.0
+    return round(min(max(float(value), 0.0), float(top)), 4)
+
+
+def _msg(value):
+    """A cleaned bilingual message, or None."""
+    if not isinstance(value, dict):
+        return None
+    en, zh = value.get("en"), value.get("zh-TW")
+    if not isinstance(en, str):
+        return None
+    return Msg(clean(en, 2000, multiline=True),
+               clean(zh if isinstance(zh, str) else en, 2000, multiline=True))
+
+
+def _lost(spec, en, zh, status="ERROR"):
+    return {"event": "result", "result": {
+        "id": spec.id, "status": status, "points": 0.0, "max_points": spec.points,
+        "message": Msg(f"internal grader error: {en}", f"批改程式內部錯誤：{zh}"),
+        "hint": None, "duration": 0.0, "parts": [], "output": ""}}
 
 
 def _groups(by_file, jobs):
@@ -94,7 +193,33 @@ def _groups(by_file, jobs):
     return [sorted(g) for g in groups if g]
 
 
-def _run_suite_files(module_names, specs, target, seed, timeout_scale, memory_mb, emit):
+#: Beyond the sum of its checks' limits, a suite process gets this long (pytest's start, the
+#: workers' starts) before the runner stops it.
+RUN_SLACK = 60.0
+
+
+def _run_suite_files(module_names, specs, stage, isolation, seed, timeout_scale, memory_mb,
+                     emit, reported, retry=True):
+    """Run `specs` (from suite modules `module_names`) in one pytest process; checks it did
+    not report are run once more in a fresh one, then reported one by one."""
+    outcome = _one_suite_process(module_names, specs, stage, isolation, seed, timeout_scale,
+                                 memory_mb, emit)
+    missing = [spec for spec in specs if spec.id not in reported()]
+    if not missing:
+        return
+    if retry and outcome.get("kind") != "deadline":
+        _run_suite_files(sorted({s.file for s in missing}), missing, stage, isolation, seed,
+                         timeout_scale, memory_mb, emit, reported, retry=False)
+        return
+    en, zh = outcome.get("why", ("the suite process ended without reporting this check",
+                                  "測試套件的程序結束了，卻沒有回報這項檢查"))
+    status = "TIMEOUT" if outcome.get("kind") == "deadline" else "ERROR"
+    for spec in missing:
+        emit(_lost(spec, en, zh, status))
+
+
+def _one_suite_process(module_names, specs, stage, isolation, seed, timeout_scale, memory_mb,
+                       emit):
     paths = [str(SUITES_DIR / (m.rsplit(".", 1)[-1] + ".py")) for m in module_names]
     read_fd, write_fd = os.pipe()
     env = dict(os.environ, GRADER_EVENTS_FD=str(write_fd), PYTHONDONTWRITEBYTECODE="1")
@@ -104,37 +229,87 @@ def _run_suite_files(module_names, specs, target, seed, timeout_scale, memory_mb
     # grader runs from.
     env["PYTHONPATH"] = os.pathsep.join(
         [str(SUITES_DIR.parent.parent)] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p])
+    budget = sum(s.timeout for s in specs) * timeout_scale + RUN_SLACK
     backstop = int(max(s.timeout for s in specs) * timeout_scale + 60)
     cmd = [sys.executable, "-m", "pytest", *paths, "-p", "grader.plugin",
            "-c", str(SUITES_DIR / "pytest.ini"), "--rootdir", str(SUITES_DIR.parent.parent),
            "-q", "--no-header", "-o", f"timeout={backstop}",
-           "--grader-target", str(target), "--grader-seed", str(seed),
+           "--grader-target", str(stage.tree), "--grader-seed", str(seed),
+           "--grader-stage", str(stage.root), "--grader-isolation", isolation.mechanism,
            "--grader-select", ",".join(s.id for s in specs),
            "--grader-timeout-scale", str(timeout_scale), "--grader-memory-mb", str(memory_mb)]
-    seen = set()
+    outcome = {}
     with tempfile.TemporaryFile() as log:
         proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env,
-                                pass_fds=(write_fd,), cwd=str(SUITES_DIR.parent.parent))
+                                stdin=subprocess.DEVNULL, pass_fds=(write_fd,),
+                                cwd=str(SUITES_DIR.parent.parent), start_new_session=True)
         os.close(write_fd)
-        with os.fdopen(read_fd, "r") as events:
-            for line in events:
-                try:
-                    event = json.loads(line)
-                except ValueError:
+        deadline = time.monotonic() + budget
+        buffer = b""
+        with os.fdopen(read_fd, "rb", buffering=0) as events:
+            while True:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    outcome = {"kind": "deadline", "why": _stalled(proc, budget)}
+                    break
+                ready, _, _ = select.select([events], [], [], min(remaining, 1.0))
+                if not ready:
                     continue
-                if event.get("event") == "result":
-                    seen.add(event["result"]["id"])
-                emit(event)
-        proc.wait()
-        log.seek(0)
-        tail = log.read().decode(errors="replace").strip().splitlines()[-5:]
-    for spec in specs:
-        if spec.id not in seen:
-            # The suite process ended without reporting this check: a grader problem,
-            # never the student's (their code runs in workers, not here).
-            reason = " | ".join(tail) or f"exit code {proc.returncode}"
-            emit({"event": "result", "result": {
-                "id": spec.id, "status": "ERROR", "points": 0.0, "max_points": spec.points,
-                "message": Msg(f"internal grader error: the suite did not report ({reason[-300:]})",
-                               f"批改程式內部錯誤：測試套件沒有回報結果（{reason[-300:]}）"),
-                "hint": None, "duration": 0.0, "parts": [], "output": ""}})
+                chunk = events.read(1 << 16)
+                if not chunk:
+                    break
+                buffer += chunk
+                *lines, buffer = buffer.split(b"\n")
+                if len(buffer) > 4 * 1024 * 1024:
+                    buffer = b""          # an endless line is nobody's result
+                for line in lines:
+                    try:
+                        event = json.loads(line)
+                    except ValueError:
+                        continue
+                    emit(event)
+        if not outcome:
+            try:
+                proc.wait(timeout=30)     # it closed the pipe: it is exiting
+            except subprocess.TimeoutExpired:
+                pass
+        _kill_group(proc)
+        if not outcome:
+            code = proc.returncode
+            if code not in (0, 1):
+                log.seek(0)
+                tail = " | ".join(log.read().decode(errors="replace").strip().splitlines()[-3:])
+                tail = clean(tail, 300)
+                what = (f"killed by {signal.Signals(-code).name}" if code < 0 and
+                        -code in signal.Signals._value2member_map_ else f"exit code {code}")
+                outcome = {"kind": "died", "why": (
+                    f"the suite process ended early ({what}) without reporting this check"
+                    + (f": {tail}" if tail else ""),
+                    f"測試套件的程序提早結束（{what}），沒有回報這項檢查" + (f"：{tail}" if tail else ""))}
+    return outcome
+
+
+def _stalled(proc, budget):
+    state = ""
+    try:
+        with open(f"/proc/{proc.pid}/stat") as f:
+            state = f.read().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        pass
+    if state in ("T", "t"):
+        return (f"the suite process was stopped (SIGSTOP) and did not finish within the run's "
+                f"{budget:.0f} s", f"測試套件的程序被暫停（SIGSTOP），沒有在 {budget:.0f} 秒內完成")
+    return (f"the suite process did not finish within the run's {budget:.0f} s",
+            f"測試套件的程序沒有在 {budget:.0f} 秒內完成")
+
+
+def _kill_group(proc):
+    """The suite process and everything it started (its workers' sandboxes included)."""
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()

@@ -10,7 +10,7 @@ from .report import summarize
 
 STYLE = {"PASS": "bold green", "PARTIAL": "bold yellow", "FAIL": "bold red",
          "TODO": "bold blue", "TIMEOUT": "bold magenta", "ERROR": "bold red",
-         "CRASH": "bold red reverse"}
+         "CRASH": "bold red reverse", "FORBIDDEN": "bold white on red"}
 
 
 class LiveProgress:
@@ -94,7 +94,13 @@ def render(console, specs, run, lang, verbose=False):
                        style="bold"))
     console.print(f"{t('seed', lang)} {run.seed} · {t('target', lang)} {run.target} · "
                   f"{t('wall', lang)} {run.wall_time:.1f}s · {t('reproduce', lang)} "
-                  f"--seed {run.seed}", style="dim")
+                  f"--seed {run.seed}", style="dim", markup=False)
+    isolation = run.isolation or {"mechanism": "none", "detail": ""}
+    console.print(f"{t('isolation', lang)}: {isolation['mechanism']} ({isolation['detail']})",
+                  style="dim", markup=False)
+    if isolation["mechanism"] == "none":
+        console.print(t("no_sandbox_warning", lang, detail=isolation["detail"]),
+                      style="yellow", markup=False)
     return total
 
 

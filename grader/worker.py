@@ -1,15 +1,22 @@
 """The worker: the only process that runs student code.
 
-It imports the target tree under a private package name, keeps the student's objects in a
-handle table, and answers requests from the trusted side (grader/proxy.py) over a pipe in
-the safe format of grader/codec.py. It judges nothing: the trusted side chooses every input
-and checks every output, so whatever student code does in here (monkeypatching numpy, the
-codec, this module) cannot raise a score.
+It is started inside a sandbox (grader/sandbox.py) by `boot`, which, before anything of the
+student's is read, sets the resource limits, closes every inherited descriptor but its
+channel, drops to its unprivileged uid where it has one and installs the forbidden-code guard
+(grader/forbidden.py). Then it imports the target tree under a private package name, keeps
+the student's objects in a handle table, and answers requests from the trusted side
+(grader/proxy.py) over its channel in the safe format of grader/codec.py, one length-prefixed
+frame per message. It judges nothing: the trusted side chooses every input, checks every
+output, validates every frame it receives and runs every loop a verdict rests on, so whatever
+student code does in here (monkeypatching numpy, the codec, this module) cannot raise a score.
 """
 import importlib
 import importlib.util
 import io
+import json
 import os
+import socket
+import struct
 import sys
 import traceback
 
@@ -76,6 +83,12 @@ class Server:
         self.conn, self.target, self.package = conn, target, package
         self.objects = {}
         self.ids = {}
+        self.violations = []      # [what, where] of forbidden code, as grader/forbidden.py saw it
+
+    def forbidden(self, what, where):
+        entry = [str(what), list(where) if where else None]
+        if entry not in self.violations:
+            self.violations.append(entry)
 
     def ref(self, obj):
         """Keep `obj` here and return its handle. Bound methods are marked so the trusted
@@ -154,11 +167,11 @@ class Server:
         if op == "output":
             return sys.stdout.text()
         if op == "given":
-            # Given (course) code run next to the student's objects, e.g. a whole training
-            # loop in one request. Only modules of the `given` package.
+            # Course plumbing that only sets state on the student's own objects (train/eval
+            # mode). Loops and anything a verdict rests on run on the trusted side instead.
             module, func = args[0], args[1]
-            if not (module == "given" or module.startswith("given.")):
-                raise ValueError(f"not a given module: {module}")
+            if module != "given.model_utils":
+                raise ValueError(f"not a given plumbing module: {module}")
             return getattr(importlib.import_module(module), func)(*args[2], **args[3])
         if op == "numpy":
             import numpy
@@ -166,6 +179,11 @@ class Server:
         if op == "ping":
             return "pong"
         raise ValueError(f"unknown request {op!r}")
+
+    def reply(self, message):
+        if self.violations:
+            message["forbidden"] = self.violations
+        self.conn.send_bytes(encode(message, self.ref))
 
     def serve(self):
         while True:
@@ -177,15 +195,20 @@ class Server:
                 value = self.handle(decode(data))
                 if isinstance(value, Plain):
                     value = value.value
-                payload = encode({"ok": value}, self.ref)
+                message = {"ok": value}
+                self.reply(message)
+                continue
             except SystemExit as exc:
                 where = student_frame(exc.__traceback__, self.target)
-                self.conn.send_bytes(encode({"exit": [_exit_code(exc.code), where]}))
+                self.reply({"exit": [_exit_code(exc.code), where]})
                 os._exit(_exit_code(exc.code) or 0)
             except BaseException as exc:  # the student's exception, whatever it is
-                payload = encode({"err": [type(exc).__name__, _message(exc),
-                                          student_frame(exc.__traceback__, self.target)]})
-            self.conn.send_bytes(payload)
+                message = {"err": [_type_name(exc), _message(exc),
+                                   student_frame(exc.__traceback__, self.target)]}
+            try:
+                self.reply(message)
+            except BaseException as exc:  # noqa: BLE001 - e.g. a value the codec refuses
+                self.reply({"err": [_type_name(exc), _message(exc), None]})
 
 
 class Plain:
@@ -207,16 +230,132 @@ def _message(exc):
     return text[:500]
 
 
-def main(conn, target, package, memory_mb):
-    """Entry point of the worker process."""
-    if memory_mb and sys.platform != "win32":
-        import resource
-        cap = int(memory_mb) * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+def _type_name(exc):
+    try:
+        return type(exc).__name__
+    except BaseException:  # noqa: BLE001
+        return "Exception"
+
+
+class FrameSocket:
+    """The worker's end of its channel: frames of a 4-byte big-endian length and a payload."""
+
+    def __init__(self, fd):
+        self.sock = socket.socket(fileno=fd)
+        self.sock.setblocking(True)
+
+    def _exactly(self, n):
+        chunks, got = [], 0
+        while got < n:
+            chunk = self.sock.recv(min(n - got, 1 << 20))
+            if not chunk:
+                raise EOFError
+            chunks.append(chunk)
+            got += len(chunk)
+        return b"".join(chunks)
+
+    def recv_bytes(self):
+        (n,) = struct.unpack(">I", self._exactly(4))
+        return self._exactly(n)
+
+    def send_bytes(self, data):
+        self.sock.sendall(struct.pack(">I", len(data)) + data)
+
+
+def _set_limits(limits):
+    import resource
+    pairs = [("RLIMIT_CORE", 0), ("RLIMIT_NOFILE", limits["open_files"]),
+             ("RLIMIT_FSIZE", limits["file_bytes"]), ("RLIMIT_CPU", limits["cpu_seconds"])]
+    if limits.get("memory_mb"):
+        pairs.append(("RLIMIT_AS", int(limits["memory_mb"]) * 1024 * 1024))
+    if limits.get("processes"):
+        pairs.append(("RLIMIT_NPROC", limits["processes"]))
+    for name, value in pairs:
+        which = getattr(resource, name, None)
+        if which is None:
+            continue
+        soft, hard = resource.getrlimit(which)
+        value = value if hard == resource.RLIM_INFINITY else min(value, hard)
+        try:
+            resource.setrlimit(which, (value, value))
+        except (ValueError, OSError):
+            pass
+
+
+def _close_other_fds(keep):
+    try:
+        fds = [int(n) for n in os.listdir("/proc/self/fd")]
+    except OSError:
+        fds = range(3, 1024)
+    for fd in fds:
+        if fd > 2 and fd != keep:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+
+
+def _drop_to(uid):
+    os.setgroups([])
+    os.setresgid(uid, uid, uid)
+    os.setresuid(uid, uid, uid)
+    if os.getuid() != uid or os.geteuid() != uid:
+        raise SystemExit("could not drop privileges")
+
+
+def _readonly_host_view(protected):
+    """The unshare mechanism: in the worker's own mount namespace (mapped root of its user
+    namespace), make every mount read-only and hide what a worker must never see."""
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
+    MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 32, 4096, 16384, 1 << 18
+    libc.mount(None, b"/", None, MS_REC | MS_PRIVATE, None)
+    for path in protected:
+        if os.path.isdir(path):
+            libc.mount(b"none", path.encode(), b"tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV,
+                       b"size=4k")
+    points = []
+    with open("/proc/self/mountinfo") as f:
+        for line in f:
+            fields = line.split()
+            points.append((fields[4].replace("\\040", " "), fields[5]))
+    flag_of = {"nosuid": MS_NOSUID, "nodev": MS_NODEV, "noexec": MS_NOEXEC}
+    for point, options in points:
+        if point.startswith(("/proc", "/tmp", "/dev")):
+            continue
+        flags = MS_REMOUNT | MS_BIND | MS_RDONLY
+        for option in options.split(","):
+            flags |= flag_of.get(option, 0)
+        libc.mount(None, point.encode(), None, flags, None)
+    # A private, writable /tmp for the worker.
+    libc.mount(b"none", b"/tmp", b"tmpfs", MS_NOSUID | MS_NODEV, b"size=64m,mode=1777")
+
+
+def boot(stage, target, config_json):
+    """Entry point of a sandboxed worker (grader/sandbox.py starts it)."""
+    config = json.loads(config_json)
+    fd = int(config["fd"])
+    if sys.platform != "win32":
+        _close_other_fds(fd)
+        if config.get("mechanism") == "unshare":
+            _readonly_host_view(config.get("protected", []))
+        _set_limits(config["limits"])
+        if config.get("uid") is not None:
+            _drop_to(int(config["uid"]))
     # Output goes to a capped buffer, never to the grader's terminal (C-level writes too).
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 1)
-    os.dup2(devnull, 2)
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for std in (0, 1, 2):
+        os.dup2(devnull, std)
+    os.close(devnull)
     sys.stdout = sys.stderr = CappedText()
-    sys.dont_write_bytecode = True  # leave no __pycache__ in the student's tree
-    Server(conn, target, package).serve()
+    sys.dont_write_bytecode = True
+    import numpy  # noqa: F401 - before the guard: the worker's own imports are not the student's
+    server = Server(FrameSocket(fd), target, config["package"])
+    try:
+        from . import forbidden
+        forbidden.install_guard(server.forbidden, protected_roots=config.get("protected", ()))
+    except ImportError:
+        pass
+    server.conn.send_bytes(encode({"ready": os.getpid()}))
+    server.serve()
