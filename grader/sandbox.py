@@ -115,9 +115,9 @@ def _probe(mechanism):
                                   f"namespaces; {how}")
     if mechanism == "unshare":
         path = shutil.which("unshare")
-        if path is None or root:
-            # As root, unshare without a user namespace would leave the worker root in its
-            # namespaces: the uid mechanism (or bwrap) is the one for root.
+        if path is None or (root and os.environ.get("GRADER_SANDBOX") != "unshare"):
+            # Root's workers would stay root (mapped) in their namespaces: for root, bwrap or
+            # the uid mechanism. Forcing it (GRADER_SANDBOX=unshare) lets the tests run it.
             return None
         if not _run_quietly([path, *_UNSHARE_FLAGS, "true"]):
             return None
@@ -126,7 +126,11 @@ def _probe(mechanism):
     if mechanism == "uid":
         if not root:
             return None
-        return Isolation("uid", "no namespaces; workers run as a fresh unprivileged uid")
+        detail = "no namespaces; workers run as a fresh unprivileged uid"
+        if not stdlib_shared():
+            detail += ("; the interpreter is in a private directory, so student code can "
+                       "import only the modules the worker loads first")
+        return Isolation("uid", detail)
     if mechanism == "none":
         return Isolation("none", "a plain child process with resource limits")
     raise ValueError(f"unknown sandbox mechanism {mechanism!r}")
@@ -134,6 +138,20 @@ def _probe(mechanism):
 
 _UNSHARE_FLAGS = ("--user", "--map-root-user", "--pid", "--fork", "--kill-child", "--mount",
                   "--mount-proc", "--net", "--ipc", "--uts")
+
+
+def stdlib_shared():
+    """Whether another uid can read the interpreter's standard library (every directory on
+    the way searchable by others): false for a pyenv Python under a 0700 /root."""
+    import sysconfig
+    path = Path(sysconfig.get_paths()["stdlib"]).resolve()
+    for part in [path, *path.parents]:
+        try:
+            if not part.stat().st_mode & 0o001:
+                return False
+        except OSError:
+            return False
+    return True
 
 
 def _bwrap_namespace_flags(root):
@@ -395,9 +413,10 @@ class Launcher:
         if mechanism == "unshare":
             return [shutil.which("unshare"), *_UNSHARE_FLAGS, "--", *base], {"cwd": "/"}
         if mechanism == "uid":
-            uid = config["uid"]
-            return base, {"user": uid, "group": uid, "extra_groups": [], "cwd": workdir,
-                          "start_new_session": True}
+            # The bootstrap starts as root and drops to the fresh uid itself, after the
+            # interpreter and numpy are loaded: an interpreter installed under a private
+            # home (pyenv in /root) would otherwise be unreadable to that uid.
+            return base, {"cwd": workdir, "start_new_session": True}
         return base, {"cwd": workdir, "start_new_session": True}
 
     def _env(self, workdir):

@@ -303,43 +303,67 @@ def _drop_to(uid):
         raise SystemExit("could not drop privileges")
 
 
-def _readonly_host_view(protected):
-    """The unshare mechanism: in the worker's own mount namespace (mapped root of its user
-    namespace), make every mount read-only and hide what a worker must never see."""
+def _readonly_host_view(protected, stage):
+    """The unshare mechanism: in the worker's own mount namespace (it is the mapped root of
+    its user namespace), make every mount read-only, hide what a worker must never see under
+    empty tmpfs mounts, and give it a private /tmp (other runs' temp trees live in the host's)
+    that still shows this run's stage, read-only."""
     import ctypes
     libc = ctypes.CDLL(None, use_errno=True)
     MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
     MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 32, 4096, 16384, 1 << 18
-    libc.mount(None, b"/", None, MS_REC | MS_PRIVATE, None)
+
+    def mount(source, target, fstype, flags, data=None):
+        enc = lambda v: v.encode() if isinstance(v, str) else v
+        if libc.mount(enc(source), enc(target), enc(fstype), flags, enc(data)) != 0:
+            raise SystemExit(f"mount {target}: errno {ctypes.get_errno()}")
+
+    mount(None, "/", None, MS_REC | MS_PRIVATE)
     for path in protected:
         if os.path.isdir(path):
-            libc.mount(b"none", path.encode(), b"tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV,
-                       b"size=4k")
-    points = []
+            mount("none", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV, "size=4k")
     with open("/proc/self/mountinfo") as f:
-        for line in f:
-            fields = line.split()
-            points.append((fields[4].replace("\\040", " "), fields[5]))
+        points = [(line.split()[4].replace("\\040", " "), line.split()[5]) for line in f]
     flag_of = {"nosuid": MS_NOSUID, "nodev": MS_NODEV, "noexec": MS_NOEXEC}
     for point, options in points:
-        if point.startswith(("/proc", "/tmp", "/dev")):
+        if point == "/proc" or point.startswith(("/proc/", "/dev")):
             continue
         flags = MS_REMOUNT | MS_BIND | MS_RDONLY
         for option in options.split(","):
             flags |= flag_of.get(option, 0)
-        libc.mount(None, point.encode(), None, flags, None)
-    # A private, writable /tmp for the worker.
-    libc.mount(b"none", b"/tmp", b"tmpfs", MS_NOSUID | MS_NODEV, b"size=64m,mode=1777")
+        libc.mount(None, point.encode(), None, flags, None)   # best effort per mount
+    stage = os.path.realpath(stage)
+    keep = os.open(stage, os.O_PATH | os.O_DIRECTORY)
+    mount("none", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "size=64m,mode=1777")
+    if stage.startswith("/tmp/"):
+        os.makedirs(stage)
+        mount(f"/proc/self/fd/{keep}", stage, None, MS_BIND | MS_REC)
+        mount(None, stage, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
+    os.close(keep)
+    os.chdir("/tmp")
+
+
+#: Loaded before the worker drops its privileges: with the uid mechanism, an interpreter
+#: installed in a private home (pyenv under /root) is unreadable once the worker is nobody.
+PRELOAD = ("numpy", "numpy.random", "numpy.linalg", "numpy.fft", "numpy.lib.stride_tricks",
+           "abc", "collections", "contextlib", "copy", "dataclasses", "enum", "functools",
+           "itertools", "math", "numbers", "operator", "random", "re", "string", "textwrap",
+           "time", "typing", "warnings", "zlib")
 
 
 def boot(stage, target, config_json):
     """Entry point of a sandboxed worker (grader/sandbox.py starts it)."""
     config = json.loads(config_json)
     fd = int(config["fd"])
+    for name in PRELOAD:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            pass
     if sys.platform != "win32":
         _close_other_fds(fd)
         if config.get("mechanism") == "unshare":
-            _readonly_host_view(config.get("protected", []))
+            _readonly_host_view(config.get("protected", []), stage)
         _set_limits(config["limits"])
         if config.get("uid") is not None:
             _drop_to(int(config["uid"]))
@@ -350,7 +374,6 @@ def boot(stage, target, config_json):
     os.close(devnull)
     sys.stdout = sys.stderr = CappedText()
     sys.dont_write_bytecode = True
-    import numpy  # noqa: F401 - before the guard: the worker's own imports are not the student's
     server = Server(FrameSocket(fd), target, config["package"])
     try:
         from . import forbidden
