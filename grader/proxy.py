@@ -17,6 +17,7 @@ os._exit, a signal, a limit) raises WorkerCrashed; an exception in student code 
 StudentError; forbidden code seen in the worker (a framework, the reference, the suites)
 raises ForbiddenCode. After a timeout or a crash the next request starts a fresh worker.
 """
+import atexit
 import os
 import select
 import signal
@@ -239,6 +240,8 @@ class Student:
     def __init__(self, target, memory_mb=2048, deadline=None, stage=None, isolation=None):
         self.own_stage = stage is None
         self.stage = stage if stage is not None else sandbox.Stage(target)
+        if self.own_stage:
+            atexit.register(self.stage.cleanup)
         self.isolation = isolation if isolation is not None else sandbox.detect("auto")
         self.target = str(self.stage.tree)
         self.package = "_target_%08x" % zlib.crc32(os.path.realpath(target).encode())
