@@ -66,8 +66,10 @@ def check_schema(report):
     assert report["schema"] == "cnn-kit-grader-report/1"
     for key, kind in {"grader_version": str, "created": str, "python": str, "target": str,
                       "seed": int, "lang": str, "wall_time": (int, float), "modules": list,
-                      "total": dict, "checks": list}.items():
+                      "total": dict, "checks": list, "isolation": dict}.items():
         assert isinstance(report[key], kind), key
+    assert set(report["isolation"]) == {"mechanism", "detail"}
+    assert report["isolation"]["mechanism"] in ("bwrap", "unshare", "uid", "none")
     totals = {"points", "max_points", "bonus_points", "bonus_max_points", "percent"}
     assert set(report["total"]) == totals
     for m in report["modules"]:
@@ -75,7 +77,8 @@ def check_schema(report):
     for c in report["checks"]:
         assert set(c) == {"id", "module", "title", "optional", "status", "points", "max_points",
                           "message", "hint", "doc", "duration", "parts"}
-        assert c["status"] in ("PASS", "PARTIAL", "FAIL", "TODO", "TIMEOUT", "ERROR", "CRASH")
+        assert c["status"] in ("PASS", "PARTIAL", "FAIL", "TODO", "TIMEOUT", "ERROR", "CRASH",
+                               "FORBIDDEN")
         assert 0 <= c["points"] <= c["max_points"]
         for p in c["parts"]:
             assert set(p) == {"name", "status", "points", "max_points", "message"}
