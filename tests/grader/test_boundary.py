@@ -173,3 +173,69 @@ def test_a_forbidden_report_in_any_reply_ends_the_check():
         student.request("ping")
     assert info.value.items == [("import torch", ("layers.py", 3))]
     b.close()
+
+
+# -- the trusted children: a suite process that stops or dies ------------------------------
+def _suite_processes():
+    import os
+    found = []
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open(f"/proc/{pid}/status") as f:
+                ppid = next(int(l.split()[1]) for l in f if l.startswith("PPid:"))
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                cmdline = f.read()
+        except (OSError, StopIteration):
+            continue
+        if ppid == os.getpid() and b"grader.plugin" in cmdline:
+            found.append(int(pid))
+    return found
+
+
+def _signal_first_suite_process(signum, once):
+    import os
+
+    def on_event(event):
+        if event["event"] == "start" and not once:
+            for pid in _suite_processes():
+                os.kill(pid, signum)
+                once.append(pid)
+    return on_event
+
+
+@pytest.mark.parametrize("ids", [["m5.relu", "m5.sigmoid", "m5.softmax"]])
+def test_a_killed_suite_process_is_replaced_and_every_check_still_runs(ids):
+    import signal
+    from grader.runner import run_checks
+    from pathlib import Path
+    load_checks()
+    once = []
+    run = run_checks(Path(__file__).resolve().parents[2] / "reference",
+                     [REGISTRY[i] for i in ids], jobs=1,
+                     on_event=_signal_first_suite_process(signal.SIGKILL, once))
+    assert once, "no suite process was found: the test proves nothing"
+    assert set(run.results) == set(ids)
+    assert {r["status"] for r in run.results.values()} == {"PASS"}
+
+
+def test_a_stopped_suite_process_ends_at_the_run_deadline_with_every_check_reported(monkeypatch):
+    import signal
+    from grader import runner
+    from pathlib import Path
+    load_checks()
+    monkeypatch.setattr(runner, "RUN_SLACK", 4.0)
+    ids = ["m5.relu", "m5.sigmoid"]
+    once = []
+    start = time.monotonic()
+    run = runner.run_checks(Path(__file__).resolve().parents[2] / "reference",
+                            [REGISTRY[i] for i in ids], jobs=1, timeout_scale=0.1,
+                            on_event=_signal_first_suite_process(signal.SIGSTOP, once))
+    elapsed = time.monotonic() - start
+    assert once and elapsed < 30, elapsed
+    assert set(run.results) == set(ids)
+    for r in run.results.values():
+        assert r["status"] == "TIMEOUT" and r["points"] == 0.0, r
+        assert "stopped (SIGSTOP)" in r["message"]["en"]
+    assert not _suite_processes()
