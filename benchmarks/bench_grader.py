@@ -26,7 +26,7 @@ def per_call(fn, n):
 def main():
     target = "reference"
     s = Student(target)
-    s.module("module5.layers")              # the forkserver starts once per process
+    s.module("module5.layers")              # the first worker also makes the stage
     starts = []
     for _ in range(5):
         other = Student(target)

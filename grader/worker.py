@@ -375,10 +375,8 @@ def boot(stage, target, config_json):
     sys.stdout = sys.stderr = CappedText()
     sys.dont_write_bytecode = True
     server = Server(FrameSocket(fd), target, config["package"])
-    try:
-        from . import forbidden
-        forbidden.install_guard(server.forbidden, protected_roots=config.get("protected", ()))
-    except ImportError:
-        pass
+    from . import forbidden
+    forbidden.install_guard(server.forbidden, protected_roots=config.get("protected", ()),
+                            allowed_roots=(target,))
     server.conn.send_bytes(encode({"ready": os.getpid()}))
     server.serve()
