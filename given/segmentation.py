@@ -1,8 +1,9 @@
 """Training a segmentation model: pixel-wise softmax cross-entropy and a momentum-SGD loop.
 
-Used by the U-Net demo and by the grader (which runs `train_segmentation` next to the
-learner's SimpleUNet), so that both train the same way without relying on the learner's
-optimizer.
+Used by the U-Net demo and by the grader, so that both train the same way without relying
+on the learner's optimizer: the demo calls `train_segmentation`, the grader drives the same
+`segmentation_loop` from its own process and applies the update through handles on the
+learner's parameter arrays.
 
 Usage::
 
@@ -13,7 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["pixel_cross_entropy", "train_segmentation", "refresh_batchnorm_stats"]
+__all__ = ["pixel_cross_entropy", "train_segmentation", "segmentation_loop", "shuffled_batches",
+           "refresh_batchnorm_stats"]
 
 
 def pixel_cross_entropy(logits, masks):
@@ -103,35 +105,12 @@ def train_segmentation(model, X, masks, steps, lr, batch_size=8, momentum=0.9, s
         The model returned something other than the expected arrays (e.g. None from a
         method that is still a TODO); the message names the method.
     """
-    X = np.asarray(X, dtype=np.float64)
-    masks = np.asarray(masks)
-    if len(X) != len(masks) or len(X) == 0:
-        raise ValueError(f"X and masks must hold the same number (> 0) of images, "
-                         f"got {len(X)} and {len(masks)}")
-    if steps < 0 or batch_size < 1 or not 0 <= momentum < 1:
-        raise ValueError("need steps >= 0, batch_size >= 1 and 0 <= momentum < 1")
-    rng = np.random.default_rng(seed)
+    if not 0 <= momentum < 1:
+        raise ValueError("need 0 <= momentum < 1")
     name = type(model).__name__
     velocities = {}                  # id(param) -> velocity; the live arrays persist
-    order, cursor = rng.permutation(len(X)), 0
-    losses = []
-    for step in range(steps):
-        if cursor + batch_size > len(X) and cursor > 0:
-            order, cursor = rng.permutation(len(X)), 0
-        idx = order[cursor:cursor + batch_size]
-        cursor += batch_size
-        x, m = X[idx], masks[idx]
-        logits = model.forward(x)
-        if not isinstance(logits, np.ndarray) or logits.ndim != 4 \
-                or logits.shape[0] != len(x) or logits.shape[2:] != m.shape[1:]:
-            raise TypeError(f"{name}.forward returned {_describe(logits)}; expected logits "
-                            f"of shape ({len(x)}, n_classes, {m.shape[1]}, {m.shape[2]})")
-        loss, dlogits = pixel_cross_entropy(logits, m)
-        losses.append(loss)
-        if not np.isfinite(loss):
-            break
-        model.backward(dlogits)
-        rate = lr(step) if callable(lr) else lr
+
+    def update(rate):
         pairs = model.get_params_and_grads()
         if not isinstance(pairs, (list, tuple)):
             raise TypeError(f"{name}.get_params_and_grads returned {_describe(pairs)}; "
@@ -149,9 +128,78 @@ def train_segmentation(model, X, masks, steps, lr, batch_size=8, momentum=0.9, s
             v *= momentum
             v -= rate * grad
             param += v
+
+    return segmentation_loop(model.forward, model.backward, update, X, masks, steps, lr,
+                             batch_size=batch_size, seed=seed, callback=callback, name=name)
+
+
+def segmentation_loop(forward, backward, update, X, masks, steps, lr, batch_size=8, seed=0,
+                      callback=None, name="model"):
+    """The loop of `train_segmentation`, with the parameter update left to the caller.
+
+    The batches, the loss and the order of the calls are train_segmentation's; only the
+    update is ``update(rate)``. So the grader can run this loop in its own process, on a
+    model that lives in another one, and apply the same momentum SGD through its handles
+    on the model's parameter arrays.
+
+    Parameters
+    ----------
+    forward : callable
+        ``forward(x) -> logits`` of shape (len(x), n_classes, H, W).
+    backward : callable
+        ``backward(dlogits)``; its result is not used.
+    update : callable
+        ``update(rate)``, after each backward: change the parameters with this step's
+        learning rate.
+    X, masks, steps, lr, batch_size, seed, callback :
+        As in `train_segmentation`.
+    name : str
+        Names the model in the TypeError for logits of the wrong kind.
+
+    Returns
+    -------
+    list of float
+        As in `train_segmentation`.
+    """
+    X = np.asarray(X, dtype=np.float64)
+    masks = np.asarray(masks)
+    if len(X) != len(masks) or len(X) == 0:
+        raise ValueError(f"X and masks must hold the same number (> 0) of images, "
+                         f"got {len(X)} and {len(masks)}")
+    if steps < 0 or batch_size < 1:
+        raise ValueError("need steps >= 0 and batch_size >= 1")
+    losses = []
+    for step, idx in enumerate(shuffled_batches(len(X), batch_size, steps, seed)):
+        x, m = X[idx], masks[idx]
+        logits = forward(x)
+        if not isinstance(logits, np.ndarray) or logits.ndim != 4 \
+                or logits.shape[0] != len(x) or logits.shape[2:] != m.shape[1:]:
+            raise TypeError(f"{name}.forward returned {_describe(logits)}; expected logits "
+                            f"of shape ({len(x)}, n_classes, {m.shape[1]}, {m.shape[2]})")
+        loss, dlogits = pixel_cross_entropy(logits, m)
+        losses.append(loss)
+        if not np.isfinite(loss):
+            break
+        backward(dlogits)
+        update(lr(step) if callable(lr) else lr)
         if callback is not None:
             callback(step, loss)
     return losses
+
+
+def shuffled_batches(n, batch_size, steps, seed=0):
+    """The image indices of each of `steps` batches: the next `batch_size` of a shuffled
+    pass over range(n), a new pass (reshuffled) when fewer than `batch_size` are left.
+
+    Lazy, so a loop that stops early draws no more permutations than it used.
+    """
+    rng = np.random.default_rng(seed)
+    order, cursor = rng.permutation(n), 0
+    for _ in range(steps):
+        if cursor + batch_size > n and cursor > 0:
+            order, cursor = rng.permutation(n), 0
+        yield order[cursor:cursor + batch_size]
+        cursor += batch_size
 
 
 def _describe(value):

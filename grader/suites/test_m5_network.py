@@ -18,6 +18,7 @@ from grader.proxy import WorkerTimeout
 
 from . import oracles
 from . import oracles_m5_training as ot
+from .derive import worker_seed
 
 DOC = "docs/module5.md#simplecnn"
 OVERFIT_DOC = "docs/module5.md#overfit-a-tiny-batch"
@@ -82,7 +83,7 @@ INPUT_SHAPE_HINT = Msg(
        title=("SimpleConvNet output and parameter shapes", "SimpleConvNet 輸出與參數的形狀"),
        doc=DOC)
 def test_network_shapes(student, rng, grade, seed):
-    student.seed(seed)
+    student.seed(worker_seed(seed))
     net = student.module("module5.network")
     for part, shape in INPUTS.items():
         with grade.part(part):
@@ -197,7 +198,7 @@ def _largest(a):
        title=("SimpleConvNet whole-network gradient check", "SimpleConvNet 整個網路的梯度檢查"),
        doc=DOC, timeout=30)
 def test_network_gradcheck(student, rng, grade, seed):
-    student.seed(seed)
+    student.seed(worker_seed(seed))
     net = student.module("module5.network")
     shape = INPUTS["mnist"]
     model = net.SimpleConvNet(input_shape=shape, num_classes=NUM_CLASSES)
@@ -349,7 +350,7 @@ def slow_training_message(student, limit, done, timeout_scale):
        doc=OVERFIT_DOC, timeout=OVERFIT_TIMEOUT)
 def test_network_overfit(student, rng, grade, seed, timeout_scale):
     limit = OVERFIT_TIMEOUT * timeout_scale
-    student.seed(seed)
+    student.seed(worker_seed(seed))
     net = student.module("module5.network")
     optim = student.module("module5.optim")
     X = rng.standard_normal((OVERFIT_N, *INPUTS["mnist"]))

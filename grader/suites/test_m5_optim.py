@@ -16,6 +16,7 @@ from grader.expect import expect_array, expect_close, expect_scalar
 
 from . import oracles
 from . import oracles_m5_training as ot
+from .derive import worker_seed
 
 OPTIM = "module5/optim.py"
 SGD_DOC = "docs/module5.md#momentum"
@@ -245,7 +246,7 @@ def init_shapes(rng):
        title=("He and Xavier initialisation (fans of FC and conv weights)",
               "He 與 Xavier 初始化（FC 與卷積權重的 fan）"), doc=INIT_DOC)
 def test_init(student, rng, grade, seed):
-    student.seed(seed)
+    student.seed(worker_seed(seed))
     init = student.module("module5.weight_init")
     shapes = init_shapes(rng)
     rules = {

@@ -9,25 +9,28 @@ smooth except at ReLU kinks and max-pool ties; a probe whose difference quotient
 with the step sits on one and is redrawn, never judged.
 
 The IoU check trains the learner's SimpleUNet with the course's own loop
-(given.segmentation.train_segmentation, momentum SGD on get_params_and_grads(), run in the
-worker next to the model), then judges on held-out images that the trusted side draws only
-after training. Every number that decides the score — the held-out loss and the IoU — is
-computed here from the logits the model returns; the loss list the worker reports is used
-for hints only.
+(given.segmentation.segmentation_loop: train_segmentation's batches and momentum SGD on
+get_params_and_grads()), run here: this side shuffles, computes the loss, calls forward and
+backward through the proxy and writes the updates into the worker's parameter arrays. Then
+it judges on held-out images that it draws only after training, from the check's seed,
+which never reaches the worker (the worker's numpy is seeded with derive.worker_seed).
+Every number that decides the score — the held-out loss and the IoU — is computed here from
+the logits the model returns.
 """
 import math
 import time
 
 import numpy as np
 
-from given.segmentation import pixel_cross_entropy
+from given.segmentation import pixel_cross_entropy, segmentation_loop
 from given.shapes import make_shapes, mean_iou
 from grader.checks import CheckTimeout, Mismatch, Msg, Todo, check
 from grader.expect import expect_array, expect_close
-from grader.proxy import StudentError, WorkerTimeout
+from grader.proxy import RemoteObject, StudentError, WorkerTimeout
 
 from . import oracles
 from . import oracles_m5_training as ot
+from .derive import worker_seed
 
 DOC = "docs/module6.md#u-net"
 IOU_DOC = "docs/module6.md#u-net-iou"
@@ -219,7 +222,7 @@ DSKIP_HINT = Msg(
        title=("UNetEncoder: (skip, pooled), and backward takes both gradients",
               "UNetEncoder：回傳 (skip, pooled)，反向傳播接收兩個梯度"), doc=DOC)
 def test_unet_encoder(student, rng, grade, seed):
-    student.seed(seed)
+    student.seed(worker_seed(seed))
     unet = student.module("module6.unet")
     N, Ci, Co = 2, 2, 3
     H, W = even(rng, 2, 3), even(rng, 2, 3)
@@ -286,7 +289,7 @@ DECODER_CASES = [("nearest", 2, 4, 3, 2, 3), ("bilinear", 2, 3, 2, 3, 2)]
        title=("UNetDecoder: uses the skip, and backward splits the gradient into (dx, dskip)",
               "UNetDecoder：用上 skip，反向傳播把梯度分成 (dx, dskip)"), doc=DOC)
 def test_unet_decoder(student, rng, grade, seed):
-    student.seed(seed)
+    student.seed(worker_seed(seed))
     unet = student.module("module6.unet")
     for mode, N, Cx, Cs, h, w in DECODER_CASES:
         h, w = h + int(rng.integers(0, 2)), w + int(rng.integers(0, 2))
@@ -391,14 +394,16 @@ def forward_with_concat_hint(grade, forward, *args):
         raise
 
 
-def unet_forward(grade, model, x, n, name):
+def unet_forward(grade, model, x, n, name, finite=True):
+    """model.forward(x), validated: logits of shape (N, n, H, W), finite unless `finite` is
+    False (during training, where a diverging loss ends the loop and gets its own hint)."""
     N, _, H, W = x.shape
     out = forward_with_concat_hint(grade, model.forward, x)
     hint = shape_hint(out, N, n, H, W)
     if hint is not None:
         grade.hint(hint)
     out = expect_array(out, name, (N, n, H, W))
-    if not np.all(np.isfinite(out)):
+    if finite and not np.all(np.isfinite(out)):
         raise Mismatch(Msg(f"{name} has non-finite values", f"{name} 有非有限值"))
     return out
 
@@ -407,7 +412,7 @@ def unet_forward(grade, model, x, n, name):
        title=("SimpleUNet maps (N, 1, 64, 64) to (N, n_classes, 64, 64)",
               "SimpleUNet 把 (N, 1, 64, 64) 變成 (N, n_classes, 64, 64)"), doc=DOC, timeout=20)
 def test_unet_shapes(student, rng, grade, seed):
-    student.seed(seed)
+    student.seed(worker_seed(seed))
     unet = student.module("module6.unet")
     for mode in ("nearest", "bilinear"):
         with grade.part(mode):
@@ -443,7 +448,7 @@ def spread(rng, extra=6):
        title=("SimpleUNet whole-model gradient check (BatchNorm in training mode)",
               "SimpleUNet 整個模型的梯度檢查（BatchNorm 在訓練模式）"), doc=DOC, timeout=30)
 def test_unet_gradcheck(student, rng, grade, seed):
-    student.seed(seed)
+    student.seed(worker_seed(seed))
     unet = student.module("module6.unet")
     model = unet.SimpleUNet(in_channels=1, n_classes=2, upsample="nearest")
     student.given("given.model_utils.set_training", model, True)
@@ -484,7 +489,7 @@ def test_unet_gradcheck(student, rng, grade, seed):
        title=("SimpleUNet(upsample='transposed'): shapes and trained upsamplers",
               "SimpleUNet(upsample='transposed')：形狀與可訓練的上採樣層"), doc=DOC, timeout=20)
 def test_unet_transposed(student, rng, grade, seed):
-    student.seed(seed)
+    student.seed(worker_seed(seed))
     unet = student.module("module6.unet")
     model = unet.SimpleUNet(in_channels=1, n_classes=2, upsample="transposed")
     x = rng.standard_normal((2, 1, 8, 8))
@@ -618,6 +623,58 @@ def slow_message(student, limit, step, timeout_scale, early):
                f"{head_zh}：{step_zh}。{measured_zh}{what_zh}，或用 {scale_zh} 重新評分。")
 
 
+PAIRS_HINT = Msg("every layer with parameters must keep dW/db (dgamma/dbeta) after backward, and "
+                 "get_params_and_grads() must list (param, grad) pairs of the same shape",
+                 "每個有參數的層在 backward 後都要存好 dW/db（dgamma/dbeta），"
+                 "get_params_and_grads() 要列出形狀相同的 (param, grad)")
+
+
+def describe(value):
+    if isinstance(value, np.ndarray):
+        return f"a {value.dtype} array of shape {value.shape}"
+    return "None" if value is None else f"a {type(value).__name__}"
+
+
+def train_unet(grade, model, X, masks, shuffle_seed, name):
+    """Train the learner's model with the course's loop (given.segmentation
+    .segmentation_loop: train_segmentation's batches, loss and momentum SGD), run here: this
+    side shuffles, computes the loss and dlogits, calls model.forward / model.backward
+    through the proxy, and applies v = β·v − lr·grad, param ← param + v to the live
+    parameter arrays in the worker (handles of get_params_and_grads.keep(), written in
+    place). Nothing of the check's own seed reaches the worker. Returns the batch losses."""
+    what = "SimpleUNet.get_params_and_grads()"
+    velocities = {}
+
+    def stop(message):
+        raise Mismatch(Msg(f"training stopped: {what} {message[0]}", f"訓練中止：{what} {message[1]}"),
+                       PAIRS_HINT)
+
+    def update(rate):
+        values = pair_list(model.get_params_and_grads(), what)
+        handles = pair_list(model.get_params_and_grads.keep(), what)
+        if len(handles) != len(values):
+            stop((f"returned {len(values)} pairs, then {len(handles)}",
+                  f"先回傳 {len(values)} 組，再呼叫一次卻是 {len(handles)} 組"))
+        for k, ((P, dP), (handle, _)) in enumerate(zip(values, handles)):
+            if not (isinstance(P, np.ndarray) and isinstance(dP, np.ndarray)
+                    and P.shape == dP.shape and P.dtype == dP.dtype == np.float64
+                    and isinstance(handle, RemoteObject)):
+                stop((f"gave pair {k} as ({describe(P)}, {describe(dP)}); expected two "
+                      f"float64 arrays of the same shape (did backward store every grad?)",
+                      f"的第 {k} 組是 ({describe(P)}, {describe(dP)})；應該是兩個形狀相同的 "
+                      f"float64 陣列（backward 有存好每個梯度嗎？）"))
+            v = velocities.get(k)
+            if v is None or v.shape != P.shape:
+                v = velocities[k] = np.zeros_like(P)
+            v *= IOU_MOMENTUM
+            v -= rate * dP
+            handle[...] = P + v
+
+    return segmentation_loop(lambda x: unet_forward(grade, model, x, IOU_CLASSES, name, finite=False),
+                             model.backward, update, X, masks, IOU_STEPS, IOU_LR,
+                             batch_size=IOU_BATCH, seed=shuffle_seed, name="SimpleUNet")
+
+
 def constant_guess_loss(masks, n_classes):
     """Pixel cross-entropy of the best constant prediction (the class frequencies)."""
     p = np.bincount(masks.ravel(), minlength=n_classes) / masks.size
@@ -632,13 +689,13 @@ def constant_guess_loss(masks, n_classes):
 def test_unet_iou(student, rng, grade, seed, timeout_scale):
     """Train the learner's SimpleUNet(1, 2, 'nearest') on 64 generated 16×16 images
     (shape vs background) for 60 steps of momentum SGD (lr 0.1, β 0.9, batch 8) with the
-    course's own loop, then switch BatchNorm to eval mode (running statistics — how a
+    course's own loop (run here, see train_unet), then switch BatchNorm to eval mode (running statistics — how a
     trained model is used; after 60 steps they have settled, and each image is then
     segmented on its own) and judge on 64 images drawn after training:
     learns — held-out pixel cross-entropy below half that of the best constant guess;
     iou — held-out mean IoU (background and shape) ≥ IOU_THRESHOLD."""
     limit = IOU_TIMEOUT * timeout_scale
-    student.seed(seed)
+    student.seed(worker_seed(seed))
     unet = student.module("module6.unet")
     X, masks = make_shapes(IOU_TRAIN, size=IOU_SIZE, seed=np.random.SeedSequence([seed, 1]),
                            classes=IOU_CLASSES, noise=IOU_NOISE)
@@ -663,20 +720,9 @@ def test_unet_iou(student, rng, grade, seed, timeout_scale):
     if remaining is not None and IOU_STEPS * step > 2 * remaining:
         raise CheckTimeout(slow_message(student, limit, step, timeout_scale, early=True))
     try:
-        losses = student.given("given.segmentation.train_segmentation", model, X, masks,
-                               steps=IOU_STEPS, lr=IOU_LR, batch_size=IOU_BATCH,
-                               momentum=IOU_MOMENTUM, seed=seed % (2 ** 31))
+        losses = train_unet(grade, model, X, masks, np.random.SeedSequence([seed, 3]), name)
     except WorkerTimeout:
         raise CheckTimeout(slow_message(student, limit, step, timeout_scale, early=False)) from None
-    except StudentError as exc:
-        if exc.type_name == "TypeError" and "get_params_and_grads" in exc.message:
-            raise Mismatch(Msg(f"training stopped: {exc.message}", f"訓練中止：{exc.message}"),
-                           Msg("every layer with parameters must keep dW/db (dgamma/dbeta) after "
-                               "backward, and get_params_and_grads() must list (param, grad) "
-                               "pairs of the same shape",
-                               "每個有參數的層在 backward 後都要存好 dW/db（dgamma/dbeta），"
-                               "get_params_and_grads() 要列出形狀相同的 (param, grad)")) from None
-        raise
     # Held-out images, drawn only now: nothing in the worker could have seen them.
     X_test, masks_test = make_shapes(IOU_TEST, size=IOU_SIZE, seed=np.random.SeedSequence([seed, 2]),
                                      classes=IOU_CLASSES, noise=IOU_NOISE)

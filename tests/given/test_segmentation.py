@@ -2,7 +2,8 @@
 import numpy as np
 import pytest
 
-from given.segmentation import pixel_cross_entropy, refresh_batchnorm_stats, train_segmentation
+from given.segmentation import (pixel_cross_entropy, refresh_batchnorm_stats, segmentation_loop,
+                                shuffled_batches, train_segmentation)
 from given.shapes import make_shapes
 from reference.module6.unet import SimpleUNet
 
@@ -144,6 +145,41 @@ def test_train_segmentation_walks_the_data_in_shuffled_batches():
     assert sorted(seen[0] + seen[1]) == sorted(set(seen[0] + seen[1]))   # no repeats in a pass
     # The third batch would only have 2 images left: a new pass starts instead.
     assert len(set(seen[2] + seen[3])) == 8
+
+
+def test_segmentation_loop_with_an_update_from_outside_is_train_segmentation():
+    """The grader's way: the loop drives forward/backward, and the update computes the new
+    parameters out of place and writes them into the model's array (as through a handle).
+    It is the same computation as train_segmentation's in-place momentum SGD."""
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(10, 2, 3, 3))
+    masks = rng.integers(0, 3, size=(10, 3, 3))
+    W0 = rng.normal(size=(3, 2))
+    inside, outside = PixelLinear(W0), PixelLinear(W0)
+    want = train_segmentation(inside, X, masks, steps=7, lr=0.3, batch_size=4, momentum=0.9,
+                              seed=11)
+    v = np.zeros_like(W0)
+
+    def update(rate):
+        nonlocal v
+        v = 0.9 * v - rate * outside.dW
+        outside.W[...] = outside.W + v
+
+    got = segmentation_loop(outside.forward, outside.backward, update, X, masks, steps=7,
+                            lr=0.3, batch_size=4, seed=11)
+    assert got == want
+    assert np.array_equal(outside.W, inside.W)
+    assert not np.array_equal(outside.W, W0)
+
+
+def test_shuffled_batches_draws_a_new_pass_only_when_one_is_used_up():
+    batches = [list(b) for b in shuffled_batches(10, 4, 5, seed=2)]
+    assert [len(b) for b in batches] == [4] * 5
+    rng = np.random.default_rng(2)
+    first, second = rng.permutation(10), rng.permutation(10)
+    # 10 images, batches of 4: two from each pass, the last 2 of a pass are skipped.
+    assert batches[0] == list(first[:4]) and batches[1] == list(first[4:8])
+    assert batches[2] == list(second[:4]) and batches[3] == list(second[4:8])
 
 
 def test_train_segmentation_names_a_forward_that_returns_none():

@@ -8,15 +8,24 @@ Mutant trees: grading a tree costs a pytest process per suite file, so one tree 
 several bugs when the checks that judge them never run each other's code (each tree's
 comment says why they stay apart).
 """
+import importlib
 import re
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 # The positions-loop Conv2D (the honest learner the course accepts without im2col) is
 # defined once, with the Module 5 fairness tests.
 from conv_variants import POSITIONS_CONV2D, with_conv2d
+from given.segmentation import train_segmentation
+from given.shapes import make_shapes
+from grader.checks import Grade
+from grader.proxy import Student
+from grader.suites import test_m6_unet as suite
+from grader.worker import import_tree
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -145,3 +154,30 @@ def test_reference_passes_iou_on_ten_seeds(grade_tree):
         results = dict(pool.map(one, range(10)))
     failed = {s: r for s, r in results.items() if r["status"] != "PASS"}
     assert not failed, failed
+
+
+def test_the_iou_checks_training_is_train_segmentation(checks):
+    """The IoU check trains from the trusted side (suite.train_unet: forward and backward
+    through the proxy, the update written into the worker's arrays). On the reference it is
+    the very computation of given.segmentation.train_segmentation run next to the model:
+    the same losses and the same trained parameters."""
+    X, masks = make_shapes(16, size=16, seed=4, classes=suite.IOU_CLASSES, noise=suite.IOU_NOISE)
+    student = Student(str(ROOT / "reference"), deadline=time.monotonic() + 120)
+    try:
+        student.seed(7)
+        model = student.module("module6.unet").SimpleUNet(1, suite.IOU_CLASSES, "nearest")
+        student.given("given.model_utils.set_training", model, True)
+        got = suite.train_unet(Grade(checks["m6.unet.iou"]), model, X, masks, 5, "SimpleUNet")
+        trained = [p for p, _ in model.get_params_and_grads()]
+    finally:
+        student.close()
+    package = import_tree(str(ROOT / "reference"), "_iou_loop_reference").__name__
+    np.random.seed(7)
+    local = importlib.import_module(f"{package}.module6.unet").SimpleUNet(1, suite.IOU_CLASSES,
+                                                                           "nearest")
+    want = train_segmentation(local, X, masks, steps=suite.IOU_STEPS, lr=suite.IOU_LR,
+                              batch_size=suite.IOU_BATCH, momentum=suite.IOU_MOMENTUM, seed=5)
+    np.testing.assert_allclose(got, want, rtol=1e-12)
+    assert want[-1] < 0.5 * want[0]                      # it did train
+    for mine, theirs in zip(trained, [p for p, _ in local.get_params_and_grads()], strict=True):
+        np.testing.assert_allclose(mine, theirs, rtol=1e-9, atol=1e-12)

@@ -1,0 +1,113 @@
+"""Issue 9, item 3: verdicts never rest on what the student's process says about itself.
+
+Each test grades an attack tree, a copy of the reference that games one check instead of
+solving it, and requires the attack to earn nothing (or none of the points it is after,
+where a part of the check really is solved). Every attack here scored full points (the
+gradient ones: all the points of their gradient parts) before the check was fixed; each
+section says what the attack does and how the check now stops it.
+"""
+import ast
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.fault
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def earns_nothing(result, text):
+    """No points, not a PASS, and `text` in the message or the hint."""
+    assert result["status"] != "PASS" and result["points"] == 0, result
+    said = (result["hint"] or {}).get("en", "") + " " + (result["message"] or {}).get("en", "")
+    assert text in said, result
+    for msg in (result["message"], result["hint"]):
+        if msg is not None:
+            assert msg["zh-TW"] and msg["zh-TW"] != msg["en"], msg
+
+
+# -- m6.unet.iou ---------------------------------------------------------------------------
+# The held-out images come from the check's seed, which the worker used to get. Now it gets
+# derive.worker_seed(seed), and the training loop runs on the trusted side.
+IOU = "m6.unet.iou"
+UNET = "module6/unet.py"
+
+# No learning at all: it takes the seed numpy's global generator was just given (legacy
+# seeding puts it in the first word of the state) and any seed= the given training loop is
+# called with, and regenerates the held-out images the check draws from it.
+SEED_READING_UNET = '''import given.segmentation as _seg
+from given.shapes import make_shapes as _make_shapes
+
+_SEEDS = set()
+_real_train_segmentation = _seg.train_segmentation
+
+
+def _spy(model, *args, seed=0, **kwargs):
+    _SEEDS.update({seed, seed + 2 ** 31})
+    return _real_train_segmentation(model, *args, seed=seed, **kwargs)
+
+
+_seg.train_segmentation = _spy
+
+
+class SimpleUNet:
+    def __init__(self, in_channels=1, n_classes=2, upsample="nearest"):
+        _SEEDS.add(int(np.random.get_state()[1][0]))
+        self.n = n_classes
+        self.w, self.dw = np.zeros(1), np.zeros(1)
+
+    def forward(self, x):
+        for s in list(_SEEDS):
+            X, masks = _make_shapes(len(x), size=x.shape[2], seed=np.random.SeedSequence([s, 2]),
+                                    classes=self.n, noise=0.05)
+            if X.shape == x.shape and np.allclose(X, x):
+                return 20.0 * (np.arange(self.n)[None, :, None, None] == masks[:, None]) - 10.0
+        return np.zeros((len(x), self.n) + x.shape[2:])
+
+    def backward(self, dout):
+        return np.zeros((len(dout), 1) + dout.shape[2:])
+
+    def get_params_and_grads(self):
+        return [(self.w, self.dw)]
+
+
+class _RealSimpleUNet:
+'''
+
+
+def test_a_unet_that_regenerates_the_held_out_images_from_the_seed_earns_nothing(
+        mutant, grade_tree):
+    result = grade_tree(mutant((UNET, "class SimpleUNet:\n", SEED_READING_UNET)), [IOU])[IOU]
+    earns_nothing(result, "held-out")
+
+
+def uses_seed(node):
+    """Whether the expression reads the name `seed` other than through worker_seed(...)."""
+    if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "worker_seed":
+        return False
+    if isinstance(node, ast.Name):
+        return node.id == "seed"
+    return any(uses_seed(child) for child in ast.iter_child_nodes(node))
+
+
+def test_no_suite_sends_a_checks_seed_to_the_worker():
+    """The worker's numpy gets derive.worker_seed(seed), never the check's seed itself; and
+    no call on a student object (student.<op>(...) or a remote method) takes `seed`."""
+    offences = []
+    for path in sorted((ROOT / "grader" / "suites").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            where = f"{path.name}:{node.lineno}"
+            func = node.func
+            if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) \
+                    and func.value.id == "student" and func.attr == "seed":
+                arg = node.args[0] if node.args else None
+                if not (isinstance(arg, ast.Call) and getattr(arg.func, "id", "") == "worker_seed"):
+                    offences.append(f"{where}: student.seed({ast.unparse(arg) if arg else ''})")
+            if isinstance(func, ast.Attribute) and "student" in ast.unparse(func.value) \
+                    and any(uses_seed(v) for v in node.args + [k.value for k in node.keywords]):
+                offences.append(f"{where}: {ast.unparse(node)}")
+    assert not offences, offences
+
+
