@@ -75,12 +75,12 @@ def write_gradebook(csv_path, json_path, specs, rows, meta):
     with open(csv_path, "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
         w.writerow(["submission", "status", "percent", "points", "max_points", "bonus_points",
-                    "message", *ids])
+                    "message", "isolation", *ids])
         for row in rows:
             total = row.get("total", {})
             w.writerow([row["submission"], row["status"], total.get("percent", ""),
                         total.get("points", ""), total.get("max_points", ""),
-                        total.get("bonus_points", ""), row["message"],
+                        total.get("bonus_points", ""), row["message"], row.get("isolation", ""),
                         *[row["checks"].get(i, {}).get("points", "") for i in ids]])
     with open(json_path, "w", encoding="utf-8") as f:
         json.dump({**meta, "submissions": rows}, f, ensure_ascii=False, indent=2)

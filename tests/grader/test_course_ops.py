@@ -125,6 +125,9 @@ def test_batch_grades_each_submission_isolated_and_skips_unchanged(tmp_path):
     assert rows["dave"]["status"] == "error" and "no Module 5/6 file" in rows["dave"]["message"]
     book = json.loads(out.with_suffix(".json").read_text())
     assert book["schema"] == "cnn-kit-gradebook/1" and isinstance(book["seed"], int)
+    # batch fails closed: it graded, so it had a sandbox, and says which.
+    assert book["isolation"]["mechanism"] in ("bwrap", "unshare", "uid")
+    assert rows["alice"]["isolation"] == book["isolation"]["mechanism"]
     # Second run: nothing changed, nothing regraded; then change bob and only bob is.
     r = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert "0 graded" in r.stdout and "4 unchanged" in r.stdout
@@ -145,6 +148,7 @@ def test_watch_regrades_only_the_affected_module(tmp_path, checks):
     specs = [checks[i] for i in CONV]
     graded, first_done = [], threading.Event()
     args = SimpleNamespace(seed=1, jobs=1, timeout_scale=1.0, memory_mb=2048, verbose=False,
+                           sandbox="auto",
                            json=None, junit=None, gradescope=None)
     original = cli.grade
 
