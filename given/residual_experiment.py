@@ -20,8 +20,10 @@ The head is given numpy code, not a learner's layer: global average pooling, the
 layer, then softmax cross-entropy (mean over the batch). Updates are plain SGD on every
 parameter, in place.
 
-The grader calls `train_stack` inside its worker process (one request per run) and
-measures what it judges itself; the compare_resnet demo may call it too.
+The grader (m6.resnet.residual_vs_plain) runs this computation from its own process
+instead: the same steps, with the learner's stem and blocks driven through its proxy for
+the residual run and its own oracle layers for the plain one, so no verdict rests on code
+running next to the learner's. `head_loss`, `make_data` and `MAIN_PATH` are shared with it.
 """
 import numpy as np
 

@@ -33,6 +33,26 @@ def conv2d_grads(x, W, b, stride, pad, dout):
     return dx, dW, db
 
 
+def conv2d_backward(x, W, stride, pad, dout):
+    """Analytic (dx, dW, db) of sum(conv2d(x, W, b) * dout), offset by offset like conv2d:
+    the slice offset (p, q) read from the padded input gets dout times W[:, :, p, q] back,
+    and W[:, :, p, q] gets dout against that slice. For training runs the suites do
+    themselves, where central differences would be far too slow."""
+    N, C, H, Wd = x.shape
+    F, _, kh, kw = W.shape
+    Ho, Wo = dout.shape[2], dout.shape[3]
+    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    dxp = np.zeros_like(xp)
+    dW = np.empty_like(W)
+    for p in range(kh):
+        for q in range(kw):
+            window = (slice(None), slice(None), slice(p, p + stride * Ho, stride),
+                      slice(q, q + stride * Wo, stride))
+            dW[:, :, p, q] = np.einsum("nfhw,nchw->fc", dout, xp[window])
+            dxp[window] += np.einsum("nfhw,fc->nchw", dout, W[:, :, p, q])
+    return dxp[:, :, pad:pad + H, pad:pad + Wd], dW, dout.sum(axis=(0, 2, 3))
+
+
 def maxpool2d(x, k, stride, dout=None):
     """Max over each window, scanning row-major and keeping the first strict maximum
     (PyTorch's tie rule); with `dout`, also the routed gradient."""
@@ -62,6 +82,19 @@ def bn_train(x, gamma, beta, eps=1e-5):
     mean = x.mean(axis=(0, 2, 3))
     var = x.var(axis=(0, 2, 3))
     return channel(gamma) * (x - channel(mean)) / np.sqrt(channel(var) + eps) + channel(beta)
+
+
+def bn_train_backward(x, gamma, dout, eps=1e-5):
+    """Analytic (dx, dgamma, dbeta) of sum(bn_train(x, gamma, beta) * dout): the batch mean
+    and variance depend on every x of the channel, so with M = N·H·W,
+    dx = (dx̂ − mean(dx̂) − x̂ · mean(dx̂ · x̂)) / sqrt(var + eps), dx̂ = dout · gamma."""
+    mean = channel(x.mean(axis=(0, 2, 3)))
+    inv_std = 1.0 / np.sqrt(channel(x.var(axis=(0, 2, 3))) + eps)
+    x_hat = (x - mean) * inv_std
+    dx_hat = dout * channel(gamma)
+    dx = inv_std * (dx_hat - dx_hat.mean(axis=(0, 2, 3), keepdims=True)
+                    - x_hat * (dx_hat * x_hat).mean(axis=(0, 2, 3), keepdims=True))
+    return dx, (dout * x_hat).sum(axis=(0, 2, 3)), dout.sum(axis=(0, 2, 3))
 
 
 def log_softmax(s):

@@ -5,16 +5,20 @@ blocks on 20 of 20 seeds; and a tree whose Conv2D loops over output positions (v
 over batch and channels) passes every required check here within the default timeouts.
 """
 import importlib
+import math
 import multiprocessing
 import re
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from conv_variants import POSITIONS_CONV2D, with_conv2d
 from given import residual_experiment as rx
+from given.gradcheck import numerical_gradient
 from grader.plugin import check_seed as plugin_check_seed
+from grader.suites import oracle_layers, oracles
 from grader.suites import test_m6_resnet as suite
 from grader.worker import import_tree
 
@@ -198,50 +202,103 @@ def in_process_tree(root):
 
 def evidence(base, roots):
     """The experiment for `--seed base` on the trees `roots` ({name: path}), in this
-    process, with the check's own functions and the given training loop. The plain run calls
-    only Conv2D, BatchNorm2D and ReLU, which the mutants leave as they are: it is computed
-    once, on the reference. Returns {name: (passed, plain/residual loss, residual/plain
-    first-layer gradient, run)} and the plain run."""
+    process, with the check's own functions: each tree's residual run, and the plain run
+    (oracle layers, the same for every tree). Returns {name: (passed, plain/residual loss,
+    residual/plain first-layer gradient, run)} and the plain run."""
     setup = suite.rvp_setup(check_seed(base))
-    plain = suite.rvp_one(*in_process_tree(roots["reference"]), setup, False, rx.train_stack)
+    plain = suite.rvp_plain(setup)
     figures = {}
     for name, root in roots.items():
-        run = suite.rvp_one(*in_process_tree(root), setup, True, rx.train_stack)
+        run = suite.rvp_residual(*in_process_tree(root), setup)
         passed = suite.rvp_verdict({"residual": run, "plain": plain})[0]
         figures[name] = (passed, plain["loss"] / run["loss"],
                          run["first_grad"] / plain["first_grad"], run)
     return figures, plain
 
 
+def given_plain_run(root, setup):
+    """The plain run as given.residual_experiment.train_stack computes it, on the learner's
+    own sub-layers (what the check did before it moved the plain run to oracle layers)."""
+    stem, blocks = suite.rvp_build(*in_process_tree(root), setup)
+    run = rx.train_stack(stem, blocks, setup["X"], setup["y"], suite.RVP["steps"],
+                         suite.RVP["lr"], residual=False, head=setup["head"])
+    return {"loss": run["losses"][-1], "first_grad": run["first_grad_norm"]}
+
+
+def same_run(a, b):
+    """The first gradients agree to rounding; the final losses to what 25 steps of SGD on a
+    17-layer plain stack make of rounding (the trajectory amplifies a 1e-16 difference by
+    ~3x a step near the end: measured ≤ 1e-5 relative)."""
+    return math.isclose(a["first_grad"], b["first_grad"], rel_tol=1e-12) \
+        and math.isclose(a["loss"], b["loss"], rel_tol=1e-4)
+
+
 @pytest.mark.slow
 def test_residual_vs_plain_separates_the_reference_from_shortcut_less_blocks_on_20_seeds(mutant):
     """For --seed 0..19: the reference passes; a block without its shortcut (forward and
     backward) fails, and so does one that adds x in forward but drops `+ d_sum` in backward.
-    Seeds run in parallel on two processes (forked: each imports the trees once)."""
+    The trusted plain run (oracle layers) is the plain run the margins were measured with
+    (the reference's sub-layers in given.residual_experiment.train_stack), and a block
+    without its shortcut trains exactly as it does. Seeds run in parallel on two processes
+    (forked: each imports the trees once)."""
     roots = {"reference": str(ROOT / "reference"),
              "no_shortcut": str(mutant(*NO_SHORTCUT)),
              "no_gradient": str(mutant(*NO_SHORTCUT_GRADIENT))}
-    # The plain run really is the same computation in a mutant tree.
-    setup = suite.rvp_setup(check_seed(0))
-    assert suite.rvp_one(*in_process_tree(roots["no_shortcut"]), setup, False, rx.train_stack) \
-        == suite.rvp_one(*in_process_tree(roots["reference"]), setup, False, rx.train_stack)
     seeds = range(20)
     if "fork" in multiprocessing.get_all_start_methods():
         with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("fork")) as pool:
             results = list(pool.map(evidence, seeds, [roots] * len(seeds)))
+            given = list(pool.map(given_plain_run, [roots["reference"]] * len(seeds),
+                                  [suite.rvp_setup(check_seed(b)) for b in seeds]))
     else:
         results = [evidence(base, roots) for base in seeds]
+        given = [given_plain_run(roots["reference"], suite.rvp_setup(check_seed(b))) for b in seeds]
     table = {base: {name: (f[0], round(f[1], 3), round(f[2], 3)) for name, f in figures.items()}
              for base, (figures, _) in zip(seeds, results)}
-    for base, (figures, plain) in zip(seeds, results):
+    for base, (figures, plain), old in zip(seeds, results, given):
+        assert same_run(plain, old), (base, plain, old)
         assert {name: f[0] for name, f in figures.items()} == \
             {"reference": True, "no_shortcut": False, "no_gradient": False}, (base, table[base])
         # Without the shortcut both runs are one and the same computation.
-        assert figures["no_shortcut"][3] == plain, (base, table[base])
+        assert same_run(figures["no_shortcut"][3], plain), (base, table[base])
     # The margins hold with room to spare on every seed.
     assert min(t["reference"][1] for t in table.values()) >= 1.2 * suite.LOSS_MARGIN, table
     assert min(t["reference"][2] for t in table.values()) >= 1.4 * suite.GRAD_MARGIN, table
     assert max(t["no_gradient"][2] for t in table.values()) <= suite.GRAD_MARGIN / 2, table
+
+
+def test_the_oracle_layers_are_the_oracles():
+    """The plain run's trusted layers (grader/suites/oracle_layers.py) compute the suite
+    oracles' convolution and batch norm, and their backward is the numerical gradient."""
+    rng = np.random.default_rng(0)
+    for pad, k in ((1, 3), (0, 3), (2, 5), (0, 1)):
+        x = rng.standard_normal((2, 3, 6, 5))
+        W, b = rng.standard_normal((4, 3, k, k)), rng.standard_normal(4)
+        conv = oracle_layers.Conv2D(W, b, padding=pad)
+        out = conv.forward(x)
+        np.testing.assert_allclose(out, oracles.conv2d(x, W, b, 1, pad), rtol=1e-12, atol=1e-12)
+        dout = rng.standard_normal(out.shape)
+        dx = conv.backward(dout)
+        want = oracles.conv2d_grads(x, W, b, 1, pad, dout)      # central differences
+        for got, exact, numerical in zip((dx, conv.dW, conv.db),
+                                         oracles.conv2d_backward(x, W, 1, pad, dout), want):
+            np.testing.assert_allclose(got, exact, rtol=1e-12, atol=1e-12)
+            np.testing.assert_allclose(exact, numerical, rtol=1e-7, atol=1e-8)
+    x = rng.standard_normal((3, 2, 4, 4)) * 2 + 1
+    gamma, beta = rng.uniform(0.5, 1.5, 2), rng.standard_normal(2)
+    bn = oracle_layers.BatchNorm2D(gamma, beta)
+    out = bn.forward(x)
+    np.testing.assert_allclose(out, oracles.bn_train(x, gamma, beta), rtol=1e-12)
+    dout = rng.standard_normal(out.shape)
+    dx = bn.backward(dout)
+    for got, f, at in ((dx, lambda u: oracles.bn_train(u, gamma, beta), x),
+                       (bn.dgamma, lambda u: oracles.bn_train(x, u, beta), gamma),
+                       (bn.dbeta, lambda u: oracles.bn_train(x, gamma, u), beta)):
+        np.testing.assert_allclose(got, numerical_gradient(f, at.copy(), dout), rtol=1e-6,
+                                   atol=1e-8)
+    relu = oracle_layers.ReLU()
+    np.testing.assert_array_equal(relu.forward(x - 1), np.maximum(x - 1, 0))
+    np.testing.assert_array_equal(relu.backward(dout), dout * (x - 1 > 0))
 
 
 # -- fairness: a Conv2D that loops over output positions ------------------------------------------

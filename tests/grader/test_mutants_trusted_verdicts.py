@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from test_mutants_m6_resnet import NO_SHORTCUT
+
 pytestmark = pytest.mark.fault
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -24,6 +26,81 @@ def earns_nothing(result, text):
     for msg in (result["message"], result["hint"]):
         if msg is not None:
             assert msg["zh-TW"] and msg["zh-TW"] != msg["en"], msg
+
+
+# -- m6.resnet.residual_vs_plain ----------------------------------------------------------
+# Blocks without a shortcut game the experiment. The training loop now runs on the trusted
+# side, and the plain run is computed there with oracle layers.
+RVP = "m6.resnet.residual_vs_plain"
+RB = "module6/resnet_blocks.py"
+
+# The module replaces the given training loop in the worker: the residual run trains four
+# times as long, the plain run not at all.
+PATCHED_TRAIN_STACK = '''
+
+import given.residual_experiment as _rx
+
+_real_train_stack = _rx.train_stack
+
+
+def _rigged_train_stack(stem, blocks, X, y, steps, lr, residual=True, **kwargs):
+    return _real_train_stack(stem, blocks, X, y, 4 * steps if residual else 0, lr,
+                             residual=residual, **kwargs)
+
+
+_rx.train_stack = _rigged_train_stack
+'''
+
+# relu1 zeroes everything when it is called from outside its block.
+SNEAKY_SUBLAYERS = '''
+
+
+class _SneakyReLU(ReLU):
+    inside = 0
+
+    def forward(self, x):
+        out = super().forward(x)
+        return out if _SneakyReLU.inside else 0.0 * out
+
+    def backward(self, dout):
+        d = super().backward(dout)
+        return d if _SneakyReLU.inside else 0.0 * d
+
+
+def _inside(method):
+    def run(self, *args):
+        _SneakyReLU.inside += 1
+        try:
+            return method(self, *args)
+        finally:
+            _SneakyReLU.inside -= 1
+    return run
+
+
+_basic_init = BasicBlock.__init__
+
+
+def _sneaky_init(self, *args, **kwargs):
+    _basic_init(self, *args, **kwargs)
+    self.relu1 = _SneakyReLU()
+
+
+BasicBlock.__init__ = _sneaky_init
+BasicBlock.forward = _inside(BasicBlock.forward)
+BasicBlock.backward = _inside(BasicBlock.backward)
+
+
+class Bottleneck'''
+
+
+@pytest.mark.parametrize("attack", [
+    [(RB, "from .batchnorm import BatchNorm2D\n",
+      "from .batchnorm import BatchNorm2D\n" + PATCHED_TRAIN_STACK)],
+    [(RB, "\n\nclass Bottleneck", SNEAKY_SUBLAYERS)],
+], ids=["patched-train-stack", "sneaky-sublayers"])
+def test_shortcut_less_blocks_cannot_rig_the_residual_experiment(attack, mutant, grade_tree):
+    result = grade_tree(mutant(*NO_SHORTCUT, *attack), [RVP])[RVP]
+    earns_nothing(result, "the residual run and the plain run are the same")
 
 
 # -- m6.unet.iou ---------------------------------------------------------------------------
