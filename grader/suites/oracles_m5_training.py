@@ -1,7 +1,9 @@
 """Trusted helpers for the Module 5 training suites (network, optimizers, speed), written
 independently of any tree; the suites never import reference/.
 
-- LeNet's parameter shapes for an input shape.
+- LeNet's parameter shapes for an input shape, and its forward from given parameters (the
+  overfit and gradient checks judge the network its parameters define, not what its
+  forward says).
 - A Conv2D that loops over output positions, vectorised over batch and channels: the
   implementation the course accepts without im2col. The speed check times it here, in the
   trusted process, as its baseline, and a training TIMEOUT quotes it.
@@ -35,6 +37,42 @@ def lenet_param_shapes(C, H, W, num_classes=10):
         h, w = (h - 4) // 2, (w - 4) // 2
     return [(6, C, 5, 5), (6,), (16, 6, 5, 5), (16,), (16 * h * w, 120), (120,),
             (120, 84), (84,), (84, num_classes), (num_classes,)]
+
+
+def lenet_parameters(params, input_shape, num_classes=10):
+    """`params` (the arrays get_params_and_grads() lists, in any order) as LeNet's, in
+    layer order [conv1.W, conv1.b, conv2.W, conv2.b, fc1.W, fc1.b, fc2.W, fc2.b, fc3.W,
+    fc3.b], matched by shape; None unless the shapes are exactly LeNet's (each shape is a
+    different one, so the match is unambiguous)."""
+    want = lenet_param_shapes(*input_shape, num_classes)
+    if len(set(want)) != len(want) or sorted(p.shape for p in params) != sorted(want):
+        return None
+    by_shape = {p.shape: p for p in params}
+    return [by_shape[s] for s in want]
+
+
+def _relu(z):
+    return np.where(z > 0, z, 0.0)
+
+
+def _pool2(x):
+    """2x2 max-pooling, stride 2 (an odd last row/column is dropped, as MaxPool2D(2) does)."""
+    N, C, H, W = x.shape
+    x = x[:, :, :H // 2 * 2, :W // 2 * 2]
+    return x.reshape(N, C, H // 2, 2, W // 2, 2).max(axis=(3, 5))
+
+
+def lenet_forward(params, x):
+    """SimpleConvNet's scores for x with `params` (lenet_parameters' order): conv 5x5 → ReLU
+    → max-pool 2x2 → conv 5x5 → ReLU → max-pool 2x2 → flatten (row-major, as
+    x.reshape(N, -1)) → FC → ReLU → FC → ReLU → FC, FC being x @ W + b."""
+    c1W, c1b, c2W, c2b, f1W, f1b, f2W, f2b, f3W, f3b = params
+    with np.errstate(over="ignore", invalid="ignore"):    # a diverged run: inf is an answer
+        h = _pool2(_relu(oracles.conv2d(x, c1W, c1b, 1, 0)))
+        h = _pool2(_relu(oracles.conv2d(h, c2W, c2b, 1, 0)))
+        h = h.reshape(len(h), -1)
+        h = _relu(_relu(h @ f1W + f1b) @ f2W + f2b)
+        return h @ f3W + f3b
 
 
 # -- the loop-over-output-positions Conv2D (the fair baseline) --------------------------

@@ -1,6 +1,12 @@
 """Module 5: SimpleConvNet — output and parameter shapes, a whole-network gradient check, and
 overfitting a tiny batch with the learner's own train() and MomentumSGD.
 
+The gradient check and the overfit check judge the network the parameters define: a
+trusted forward (oracles_m5_training.lenet_forward) of what get_params_and_grads() lists.
+The overfit verdict (loss, accuracy) is that forward's, and both checks require the
+student's forward to agree with it, so a forward that remembers inputs or ignores them
+cannot pass.
+
 The gradient check perturbs the learner's live parameter arrays in the worker (the handles
 of get_params_and_grads.keep()), so it needs no knowledge of how the network names its
 layers. The network is piecewise linear in the input and in each single parameter array, so
@@ -120,6 +126,66 @@ def test_network_shapes(student, rng, grade, seed):
         grade.hint(INPUT_SHAPE_HINT)
 
 
+# -- the network its parameters define ----------------------------------------------------
+FORWARD_HINT = Msg(
+    "forward must compute exactly conv1 → ReLU → max-pool 2×2 → conv2 → ReLU → max-pool 2×2 → "
+    "flatten → fc1 → ReLU → fc2 → ReLU → fc3 with the parameters get_params_and_grads() "
+    "lists — the scores of the input it is given, nothing remembered from earlier calls",
+    "forward 必須正好是 conv1 → ReLU → max-pool 2×2 → conv2 → ReLU → max-pool 2×2 → flatten → "
+    "fc1 → ReLU → fc2 → ReLU → fc3，用的是 get_params_and_grads() 列出的參數——算的是眼前這個輸入的分數，"
+    "不是記住先前看過的東西")
+
+
+def lenet_params(model, shape, what="SimpleConvNet.get_params_and_grads()"):
+    """The model's parameters as the trusted forward takes them (ot.lenet_parameters),
+    read through get_params_and_grads(); a Mismatch if they are not LeNet's."""
+    pairs = pair_list(model.get_params_and_grads(), what)
+    params = [expect_array(p, f"{what}[{k}][0] (a parameter)") for k, (p, _) in enumerate(pairs)]
+    ordered = ot.lenet_parameters(params, shape, NUM_CLASSES)
+    if ordered is None:
+        got, want = [p.shape for p in params], ot.lenet_param_shapes(*shape, NUM_CLASSES)
+        raise Mismatch(Msg(f"{what}: parameter shapes {sorted(got)}, expected {sorted(want)} (in "
+                           f"any order): this check computes the network from its parameters "
+                           f"(see m5.network.shapes)",
+                           f"{what}：參數形狀是 {sorted(got)}，應該是 {sorted(want)}（順序不拘）："
+                           f"這項檢查要用參數算出網路（見 m5.network.shapes）"),
+                       shape_hint(got, want, shape[0]))
+    return ordered
+
+
+def require_lenet_forward(model, params, inputs):
+    """model.forward must give, on every (label, x) of `inputs`, the scores the trusted
+    forward computes from `params`: a verdict is taken from the network the parameters
+    define, and only stands if that is the network the student's forward runs."""
+    for (en, zh), x in inputs:
+        got = expect_array(model.forward(x), "SimpleConvNet.forward(x)", (len(x), NUM_CLASSES))
+        want = ot.lenet_forward(params, x)
+        with np.errstate(invalid="ignore"):
+            err = np.abs(got - want)
+        if not np.all(err <= 1e-6 * (1 + np.abs(want))):
+            worst = float(np.nanmax(err)) if np.any(np.isfinite(err)) else math.nan
+            raise Mismatch(Msg(f"SimpleConvNet.forward(x) is not the network its parameters "
+                               f"define: on {en} its scores differ by up to {worst:.3g} from "
+                               f"those computed here from get_params_and_grads()",
+                               f"SimpleConvNet.forward(x) 不是它的參數所定義的網路：在{zh}上，"
+                               f"它的分數和這裡用 get_params_and_grads() 的參數算出的分數最多差了 {worst:.3g}"),
+                           FORWARD_HINT)
+
+
+def judged_in(grade, parts, check):
+    """Run check() once; an exception it raises (Mismatch, Todo) fails each of `parts`
+    alike. Returns True if it passed."""
+    try:
+        check()
+        return True
+    except (Mismatch, Todo) as exc:
+        failure = exc
+    for part in parts:
+        with grade.part(part):
+            raise failure
+    return False
+
+
 # -- whole-network gradient check -------------------------------------------------------
 GRAD_N = 2
 STEPS = (1e-5, 1.25e-6, 1.5e-7)
@@ -206,6 +272,15 @@ def test_network_gradcheck(student, rng, grade, seed):
     G = rng.standard_normal((GRAD_N, NUM_CLASSES))
     expect_array(model.forward(x), "SimpleConvNet.forward(x)", (GRAD_N, NUM_CLASSES))
     dx = model.backward(G)
+    # Agreeing with its own numerical gradient proves nothing of a forward that is not the
+    # network (a constant with zero gradients agrees perfectly): the forward must be the one
+    # its parameters define, here and on another input. (After backward: the parameter
+    # gradients exist from then on, and later forwards do not change them.)
+    other = rng.standard_normal((GRAD_N, *shape))
+    if not judged_in(grade, ("input", "params"), lambda: require_lenet_forward(
+            model, lenet_params(model, shape), [(("the check's input", "檢查的輸入"), x),
+                                                (("another input", "另一個輸入"), other)])):
+        return
     probe = Probe(model, x, G)
     label = "dx (the gradient w.r.t. the input)"
     with grade.part("input"):
@@ -356,10 +431,25 @@ def test_network_overfit(student, rng, grade, seed, timeout_scale):
     X = rng.standard_normal((OVERFIT_N, *INPUTS["mnist"]))
     y = rng.permutation(np.arange(OVERFIT_N) % NUM_CLASSES)
     model = net.SimpleConvNet(input_shape=INPUTS["mnist"], num_classes=NUM_CLASSES)
+    shape = INPUTS["mnist"]
     scores = expect_array(model.forward(X), "SimpleConvNet.forward(x)", (OVERFIT_N, NUM_CLASSES))
-    initial = oracles.cross_entropy(scores, y)[0] if np.all(np.isfinite(scores)) else math.nan
     if ot.is_stub(student.target, "module5/optim.py", "MomentumSGD.step"):
         raise ot.stub("MomentumSGD.step (this check trains with it)")
+    # One backward (no update) so that the gradients exist and get_params_and_grads() can
+    # be read; the loss is always judged from the parameters, through the trusted forward.
+    if np.all(np.isfinite(scores)):
+        model.backward(oracles.cross_entropy(scores, y)[1])
+
+    def trusted_loss():
+        """(loss, accuracy) on the training batch of the network the model's parameters
+        define, computed here: a train() that only teaches forward to recognise the
+        training inputs changes no parameter, and earns nothing."""
+        trusted = ot.lenet_forward(lenet_params(model, shape), X)
+        if not np.all(np.isfinite(trusted)):
+            return math.inf, 0.0
+        return oracles.cross_entropy(trusted, y)[0], float(np.mean(trusted.argmax(axis=1) == y))
+
+    initial = trusted_loss()[0]
     opt = optim.MomentumSGD(lr=OVERFIT_LR, momentum=OVERFIT_MOMENTUM)
     done, loss, acc = 0, math.nan, 0.0
     try:
@@ -367,12 +457,15 @@ def test_network_overfit(student, rng, grade, seed, timeout_scale):
             net.train(model, X, y, lr=OVERFIT_LR, epochs=OVERFIT_CHUNK, batch_size=OVERFIT_N,
                       optimizer=opt)
             done += OVERFIT_CHUNK
-            scores = expect_array(model.forward(X), "SimpleConvNet.forward(x)",
-                                  (OVERFIT_N, NUM_CLASSES))
-            loss = oracles.cross_entropy(scores, y)[0] if np.all(np.isfinite(scores)) else math.inf
-            acc = float(np.mean(scores.argmax(axis=1) == y))
+            loss, acc = trusted_loss()
             if loss < OVERFIT_LOSS and acc == 1.0 or not math.isfinite(loss):
                 break
+        # The verdict stands only if the student's forward is that network: on the
+        # training batch and on inputs it has never seen.
+        if math.isfinite(loss):
+            require_lenet_forward(model, lenet_params(model, shape), [
+                (("the training images", "訓練影像"), X),
+                (("new images", "新的影像"), rng.standard_normal((OVERFIT_N, *shape)))])
     except WorkerTimeout:
         raise CheckTimeout(slow_training_message(student, limit, done, timeout_scale)) from None
     chance = math.log(NUM_CLASSES)

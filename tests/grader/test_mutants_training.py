@@ -9,12 +9,17 @@ exercises are TODO on all of them; and the grader is fair to honest loop-based l
     checks, and on the overfit check either passes or gets a TIMEOUT whose message says how
     slow its Conv2D measured and what to do.
 """
+import importlib
 import re
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from conv_variants import FOUR_LOOP_CONV2D, POSITIONS_CONV2D, with_conv2d
+
+from grader.suites import oracles_m5_training as ot
+from grader.worker import import_tree
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -159,3 +164,24 @@ def test_four_loop_conv2d_passes_shapes_and_gradients_and_times_out_with_its_spe
     assert "秒" in zh and "向量化" in zh, zh
     if took_en.group(1):                     # measured: it also names the scale that would do
         assert "--timeout-scale" in en and "--timeout-scale" in zh
+
+
+@pytest.mark.parametrize("shape", [(1, 28, 28), (3, 32, 32)])
+def test_the_trusted_lenet_forward_is_the_reference_network(shape):
+    """The overfit and gradient checks judge ot.lenet_forward of the parameters: on the
+    reference it is the reference's own forward, whatever order the parameters come in."""
+    package = import_tree(str(ROOT / "reference"), "_lenet_reference").__name__
+    network = importlib.import_module(f"{package}.module5.network")
+    rng = np.random.default_rng(0)
+    model = network.SimpleConvNet(input_shape=shape, num_classes=7)
+    for layer in model.layers:                      # biases too: all of them matter
+        if hasattr(layer, "b"):
+            layer.b = rng.standard_normal(layer.b.shape)
+    x = rng.standard_normal((3, *shape))
+    model.backward(np.zeros_like(model.forward(x)))
+    params = [p for p, _ in model.get_params_and_grads()]
+    ordered = ot.lenet_parameters(params[::-1], shape, 7)
+    assert [p.shape for p in ordered] == ot.lenet_param_shapes(*shape, 7)
+    np.testing.assert_allclose(ot.lenet_forward(ordered, x), model.forward(x), rtol=1e-10,
+                               atol=1e-10)
+    assert ot.lenet_parameters(params[:-1], shape, 7) is None

@@ -13,8 +13,6 @@ import pytest
 
 from test_mutants_m6_resnet import NO_SHORTCUT
 
-pytestmark = pytest.mark.fault
-
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -186,5 +184,28 @@ def test_no_suite_sends_a_checks_seed_to_the_worker():
                     and any(uses_seed(v) for v in node.args + [k.value for k in node.keywords]):
                 offences.append(f"{where}: {ast.unparse(node)}")
     assert not offences, offences
+
+
+# -- m5.network.overfit --------------------------------------------------------------------
+# The loss and accuracy were the student's forward's. Now they come from a trusted forward
+# of the trained parameters, and the student's forward must agree with it.
+OVERFIT = "m5.network.overfit"
+NET = "module5/network.py"
+LOOKUP_TABLE = [
+    # train() trains nothing: it remembers the labels of the training inputs ...
+    (NET, "    n_samples = X_train.shape[0]\n",
+     "    model.table = {x.tobytes(): int(t) for x, t in zip(X_train, y_train)}\n"
+     "    return [0.0] * epochs\n    n_samples = X_train.shape[0]\n"),
+    # ... and forward answers them from memory.
+    (NET, "    def forward(self, x):\n",
+     "    def forward(self, x):\n        table = getattr(self, 'table', {})\n"
+     "        if len(x) and all(r.tobytes() in table for r in x):\n"
+     "            return 20.0 * np.eye(10)[[table[r.tobytes()] for r in x]] - 10.0\n"),
+]
+
+
+def test_a_lookup_table_does_not_overfit(mutant, grade_tree):
+    result = grade_tree(mutant(*LOOKUP_TABLE), [OVERFIT])[OVERFIT]
+    earns_nothing(result, "not the network its parameters define")
 
 
