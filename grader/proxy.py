@@ -265,6 +265,10 @@ class Student:
             hello = decode(self.channel.recv(deadline, cap=4096))
         except (TimeoutError, EOFError, OSError, CodecError, _Malformed):
             raise self._crashed(Msg("the worker did not start", "worker 沒有啟動成功")) from None
+        if isinstance(hello, dict) and isinstance(hello.get("failed"), str):
+            why = clean(hello["failed"], MESSAGE_CAP)
+            raise self._crashed(Msg(f"the worker did not start: {why}",
+                                    f"worker 沒有啟動成功：{why}"))
         if not isinstance(hello, dict) or "ready" not in hello:
             raise self._crashed(MALFORMED)
 

@@ -352,9 +352,21 @@ PRELOAD = ("numpy", "numpy.random", "numpy.linalg", "numpy.fft", "numpy.lib.stri
 
 
 def boot(stage, target, config_json):
-    """Entry point of a sandboxed worker (grader/sandbox.py starts it)."""
+    """Entry point of a sandboxed worker (grader/sandbox.py starts it). A failure before the
+    worker is ready is sent to the trusted side as {"failed": reason}, so it can say why."""
     config = json.loads(config_json)
     fd = int(config["fd"])
+    try:
+        server = _prepare(stage, target, config, fd)
+    except BaseException as exc:  # noqa: BLE001 - whatever stops the start is reported
+        FrameSocket(fd).send_bytes(encode({"failed": f"{_type_name(exc)}: {_message(exc)}"}))
+        os._exit(70)
+    server.conn.send_bytes(encode({"ready": os.getpid()}))
+    server.serve()
+
+
+def _prepare(stage, target, config, fd):
+    from . import forbidden     # and what it imports: before the worker may be nobody
     for name in PRELOAD:
         try:
             importlib.import_module(name)
@@ -375,8 +387,6 @@ def boot(stage, target, config_json):
     sys.stdout = sys.stderr = CappedText()
     sys.dont_write_bytecode = True
     server = Server(FrameSocket(fd), target, config["package"])
-    from . import forbidden
     forbidden.install_guard(server.forbidden, protected_roots=config.get("protected", ()),
                             allowed_roots=(target,))
-    server.conn.send_bytes(encode({"ready": os.getpid()}))
-    server.serve()
+    return server
