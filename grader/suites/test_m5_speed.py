@@ -7,10 +7,17 @@ loops over output positions — vectorised over batch and channels, the version 
 accepts without im2col — timed here in the trusted process. The size has many output
 positions and little work per position: im2col (or a loop over the kh·kw kernel offsets)
 is 10–30× faster than the positions loop on it, while any loop over positions is ~1×.
+
+Every timed run gets fresh random inputs (drawn before timing, so a Conv2D that remembers
+the answers for an input it has seen gains nothing), and every timed answer — output, dx,
+dW, db — is checked against the oracles afterwards (a fast wrong answer earns nothing).
 """
+import time
+
 from grader.checks import Mismatch, Msg, check
 from grader.expect import expect_array, expect_close
 
+from . import oracles
 from . import oracles_m5_training as ot
 
 DOC = "docs/module5.md#im2col"
@@ -18,6 +25,19 @@ DOC = "docs/module5.md#im2col"
 SIZE = (4, 3, 40, 40, 8, 3, 1)    # N, C_in, H, W, C_out, k, padding (stride 1)
 SPEEDUP = 5.0                      # required: at least this many times faster
 REPEATS = 5
+
+
+def check_answer(i, x, dout, W, b, p, out, dx, dW, db):
+    """The answers of timed run i against the suite's oracles (a loop over kernel offsets:
+    a few milliseconds at this size)."""
+    want_out = oracles.conv2d(x, W, b, 1, p)
+    want_dx, want_dW, want_db = oracles.conv2d_backward(x, W, 1, p, dout)
+    what = f" in timed run {i} (fresh random x and dout)"
+    for got, want, name in ((out, want_out, "Conv2D.forward output"),
+                            (dx, want_dx, "Conv2D.backward dx"), (dW, want_dW, "Conv2D.dW"),
+                            (db, want_db, "Conv2D.db")):
+        expect_close(expect_array(got, name + what, want.shape), want, name + what,
+                     rtol=1e-6, atol=1e-8)
 
 
 @check("m5.conv2d.vectorised", points=2, optional=True,
@@ -51,12 +71,23 @@ def test_conv2d_vectorised(student, rng, grade):
     expect_close(expect_array(conv.dW, "Conv2D.dW", Wt.shape), want_dW, "dW", rtol=1e-6, atol=1e-8)
     expect_close(expect_array(conv.db, "Conv2D.db", b.shape), want_db, "db", rtol=1e-6, atol=1e-8)
 
-    best = float("inf")
-    for _ in range(REPEATS):
-        t = ot.min_time(lambda: (conv.forward(x), conv.backward(dout)), 1)
+    # Fresh inputs for every timed run, drawn before timing: a Conv2D that remembers its
+    # answers gains nothing. Every timed answer is checked afterwards: a fast wrong one
+    # earns nothing either.
+    runs = [(rng.standard_normal(x.shape), rng.standard_normal(dout.shape))
+            for _ in range(REPEATS)]
+    best, answers = float("inf"), []
+    for xi, di in runs:
+        t0 = time.perf_counter()
+        out_i = conv.forward(xi)
+        dx_i = conv.backward(di)
+        t = time.perf_counter() - t0
+        answers.append((out_i, dx_i, conv.dW, conv.db))
         best = min(best, t)
         if best > 3 * baseline / SPEEDUP:
             break    # far too slow to pass: another run cannot close a 3x gap
+    for i, ((xi, di), (out_i, dx_i, dW_i, db_i)) in enumerate(zip(runs, answers), start=1):
+        check_answer(i, xi, di, Wt, b, p, out_i, dx_i, dW_i, db_i)
     # Never let the subtraction claim more than half of the measured time.
     mine = max(best - overhead, best / 2)
     ratio = baseline / mine

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from conv_variants import POSITIONS_CONV2D, with_conv2d
 from test_mutants_m6_resnet import NO_SHORTCUT
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -207,5 +208,72 @@ LOOKUP_TABLE = [
 def test_a_lookup_table_does_not_overfit(mutant, grade_tree):
     result = grade_tree(mutant(*LOOKUP_TABLE), [OVERFIT])[OVERFIT]
     earns_nothing(result, "not the network its parameters define")
+
+
+# -- m5.conv2d.vectorised ------------------------------------------------------------------
+# Every timed repetition used the same input, and only the first, untimed call was checked.
+# Now each repetition gets fresh inputs, and every timed answer is checked.
+SPEED = "m5.conv2d.vectorised"
+LOOP_BASE = POSITIONS_CONV2D.replace("class Conv2D(Layer):", "class _LoopConv2D(Layer):")
+
+MEMO_CONV2D = LOOP_BASE + '''_MEMO = {}
+
+
+class Conv2D(_LoopConv2D):
+    """The positions loop, remembered: an input seen before is answered from memory."""
+
+    def forward(self, x):
+        key = (x.tobytes(), self.W.tobytes(), self.b.tobytes())
+        if key not in _MEMO:
+            _MEMO[key] = (super().forward(x), self.cache)
+        out, self.cache = _MEMO[key]
+        self.key = key
+        return out.copy()
+
+    def backward(self, dout):
+        key = (self.key, dout.tobytes())
+        if key not in _MEMO:
+            _MEMO[key] = (super().backward(dout), self.dW, self.db)
+        dx, self.dW, self.db = _MEMO[key]
+        return dx.copy()
+
+
+'''
+
+FIRST_CALL_CONV2D = LOOP_BASE + '''class Conv2D(_LoopConv2D):
+    """The positions loop on the first call (the one the check used to verify), then fast
+    zeros of the right shape."""
+
+    calls = 0
+
+    def forward(self, x):
+        self.calls += 1
+        if self.calls == 1:
+            return super().forward(x)
+        N, _, H, W = x.shape
+        F, _, k, _ = self.W.shape
+        p = self.padding
+        return np.zeros((N, F, H + 2 * p - k + 1, W + 2 * p - k + 1))
+
+    def backward(self, dout):
+        if self.calls == 1:
+            return super().backward(dout)
+        p = self.padding
+        k = self.W.shape[2]
+        return np.zeros((len(dout), self.W.shape[1], dout.shape[2] + k - 1 - 2 * p,
+                         dout.shape[3] + k - 1 - 2 * p))
+
+
+'''
+
+
+@pytest.mark.parametrize("implementation,text", [
+    (MEMO_CONV2D, "the bonus needs"),
+    (FIRST_CALL_CONV2D, "timed run"),
+], ids=["memo", "right-on-the-first-call-only"])
+def test_the_speed_bonus_times_fresh_inputs_and_checks_what_it_timed(
+        implementation, text, mutant, grade_tree):
+    result = grade_tree(with_conv2d(mutant, implementation), [SPEED])[SPEED]
+    earns_nothing(result, text)
 
 
