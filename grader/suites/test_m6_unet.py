@@ -6,7 +6,10 @@ gradients G (one per output for the encoder, which has two), central differences
 coordinates and random directions of the input and of the learner's live parameter arrays
 (the handles of get_params_and_grads.keep()). BatchNorm stays in training mode, so f is
 smooth except at ReLU kinks and max-pool ties; a probe whose difference quotient changes
-with the step sits on one and is redrawn, never judged.
+with the step sits on one and is redrawn, never judged. No trusted oracle of the learner's
+blocks exists here (their layer names are the learner's), so every gradient part also
+requires the output to depend on what it differentiates (require_change): a constant
+forward with a zero backward agrees with its own numerical gradient, and would pass.
 
 The IoU check trains the learner's SimpleUNet with the course's own loop
 (given.segmentation.segmentation_loop: train_segmentation's batches and momentum SGD on
@@ -169,6 +172,60 @@ def check_params(model, what, f, rng, pick=None):
             raise
 
 
+# A gradient check compares backward with central differences of the student's own
+# forward: a forward whose output is a constant, with a backward of zeros, agrees
+# perfectly. So each gradient part also requires the output to depend on what it
+# differentiates: changed by an independent input, or by parameters moved ~10 %, the output
+# must change by at least DEPENDS relative (the reference: ≥ 0.05 over 30 seeds, each).
+DEPENDS = 1e-3
+
+
+def relative_change(a, b):
+    """|a − b| / (|a| + |b|) of two outputs (arrays or tuples of arrays), 0 for two zeros."""
+    a = np.concatenate([np.ravel(v) for v in (a if isinstance(a, tuple) else (a,))])
+    b = np.concatenate([np.ravel(v) for v in (b if isinstance(b, tuple) else (b,))])
+    scale = float(np.linalg.norm(a) + np.linalg.norm(b))
+    return float(np.linalg.norm(a - b)) / scale if scale > 0 else 0.0
+
+
+def require_change(before, after, what, on):
+    """Mismatch unless `after` differs from `before` by at least DEPENDS (relative).
+    `what` names the output, `on` what was changed; both (english, chinese)."""
+    rel = relative_change(before, after)
+    if not rel >= DEPENDS:
+        raise Mismatch(Msg(
+            f"{what[0]} does not depend on {on[0]}: changing {on[0]} changed it by {rel:.2g} "
+            f"(relative). An output that ignores {on[0]} agrees with a zero gradient, so its "
+            f"gradient check proves nothing",
+            f"{what[1]}與{on[1]}無關：改變{on[1]}，它只變了 {rel:.2g}（相對）。"
+            f"不受{on[1]}影響的輸出和全 0 的梯度一致，梯度檢查因此沒有意義"))
+
+
+def require_param_dependence(model, what, output, rng, pick=None, label=None,
+                             on=("its parameters", "它的參數")):
+    """Move every (or every `pick`ed) parameter array of `model` by ~10 % of its scale, in the
+    worker's live arrays, and require output() to change; then restore them exactly."""
+    values = pair_list(model.get_params_and_grads(), what)
+    handles = pair_list(model.get_params_and_grads.keep(), what)
+    chosen = [k for k in (range(len(values)) if pick is None else pick(len(values)))
+              if k < min(len(values), len(handles))]
+    if not chosen:
+        raise Mismatch(Msg(f"{what} returned no (param, grad) pairs", f"{what} 沒有回傳任何 (param, grad)"))
+    before = output()
+    moved = []
+    try:
+        for k in chosen:
+            P = expect_array(values[k][0], f"{what}[{k}][0]")
+            scale = float(np.sqrt(np.mean(P ** 2))) + 0.1
+            handles[k][0][...] = P + 0.1 * scale * rng.standard_normal(P.shape)
+            moved.append(k)
+        after = output()
+    finally:
+        for k in moved:
+            handles[k][0][...] = values[k][0]
+    require_change(before, after, label or ("the output", "輸出"), on)
+
+
 def valid_in_parts(grade, parts, check_value):
     """Run check_value() (validation of a forward result) inside each of `parts`: a result
     that later parts depend on fails all of them. Returns what check_value returned, or None."""
@@ -230,9 +287,19 @@ def test_unet_encoder(student, rng, grade, seed):
     x = rng.standard_normal((N, Ci, H, W))
     shapes = [(N, Co, H, W), (N, Co, H // 2, W // 2)]
     res = enc.forward(x)
+    other = enc.forward(rng.standard_normal(x.shape))
+    name = ("UNetEncoder.forward(x)", "UNetEncoder.forward(x)")
+    on_x = ("its input x", "輸入 x")
+
+    def depends_on_x():
+        require_change(expect_pair(res, name[0], ("skip", "pooled"), shapes, ENCODER_PAIR_HINT),
+                       expect_pair(other, name[0], ("skip", "pooled"), shapes, ENCODER_PAIR_HINT),
+                       name, on_x)
+
     with grade.part("forward"):
         skip, pooled = expect_pair(res, "UNetEncoder.forward(x)", ("skip", "pooled"), shapes,
                                    ENCODER_PAIR_HINT)
+        depends_on_x()
         if close(pooled, skip[:, :, ::2, ::2]) or not close(pooled, oracles.maxpool2d(skip, 2, 2)):
             grade.hint(Msg("pooled must be the 2×2 max-pool (stride 2) of skip: the pool comes "
                            "after the second Conv → BN → ReLU, and skip is what goes into it",
@@ -262,6 +329,7 @@ def test_unet_encoder(student, rng, grade, seed):
         dx_pool = backward(G_pool, np.zeros_like(G_skip))
         dx_skip = backward(np.zeros_like(G_pool), G_skip)
         dx = backward(G_pool, G_skip)       # last: the parameter gradients are of this one
+        depends_on_x()
         if close(dx, dx_pool):
             grade.hint(DSKIP_HINT)
         elif not close(dx, dx_pool + dx_skip, rtol=1e-6, atol=1e-9):
@@ -273,7 +341,11 @@ def test_unet_encoder(student, rng, grade, seed):
         check_array_gradient(dx, x, lambda u, h: (f(x + h * u) - f(x - h * u)) / (2 * h),
                              "dx (UNetEncoder.backward with random dout and dskip)", rng)
     with grade.part("params"):
-        check_params(enc, "UNetEncoder.get_params_and_grads()", f, rng)
+        what = "UNetEncoder.get_params_and_grads()"
+        require_param_dependence(enc, what, lambda: expect_pair(
+            enc.forward(x), name[0], ("skip", "pooled"), shapes, ENCODER_PAIR_HINT), rng,
+            label=name)
+        check_params(enc, what, f, rng)
 
 
 # -- decoder ----------------------------------------------------------------------------
@@ -300,19 +372,28 @@ def test_unet_decoder(student, rng, grade, seed):
         name = f"UNetDecoder({Cx + Cs}, {Cs}, upsample={mode!r}).forward(x, skip)"
         label = f" (upsample={mode!r}, x {x.shape}, skip {skip.shape})"
         out = forward_with_concat_hint(grade, dec.forward, x, skip)
+        # The outputs for a new skip and for a new x: the forward must use both, and each
+        # gradient part stands only if the output depends on what it differentiates.
+        new_skip = dec.forward(x, rng.standard_normal(skip.shape))
+        new_x = dec.forward(rng.standard_normal(x.shape), skip)
+
+        def depends_on(changed, on):
+            require_change(expect_array(out, name, shape), expect_array(changed, name, shape),
+                           (name, name), on)
+
         with grade.part("forward"):
             if isinstance(out, np.ndarray) and out.shape[1:] == (Cs, h, w):
                 grade.hint(Msg("the output has x's size: upsample x by 2 first (self.up), then "
                                "concatenate the skip", "輸出和 x 一樣大：要先把 x 上採樣 2 倍（self.up），再接上 skip"))
             got = expect_array(out, name, shape)
-            other = expect_array(dec.forward(x, rng.standard_normal(skip.shape)), name, shape)
+            other = expect_array(new_skip, name, shape)
             if close(got, other):
                 raise Mismatch(Msg(f"{name}: the output does not change when skip changes: "
                                    f"concatenate the skip with the upsampled x "
                                    f"(np.concatenate([x_up, skip], axis=1)) and convolve both",
                                    f"{name}：skip 改變時輸出不變：要把 skip 與上採樣後的 x 接起來"
                                    f"（np.concatenate([x_up, skip], axis=1)）再一起卷積"))
-            other = expect_array(dec.forward(rng.standard_normal(x.shape), skip), name, shape)
+            other = expect_array(new_x, name, shape)
             if close(got, other):
                 raise Mismatch(Msg(f"{name}: the output does not depend on x",
                                    f"{name}：輸出與 x 無關"))
@@ -332,9 +413,11 @@ def test_unet_decoder(student, rng, grade, seed):
             return float(np.sum(G * expect_array(dec.forward(xv, sv), name, shape)))
 
         with grade.part("dx"):
+            depends_on(new_x, ("x", "x"))
             check_array_gradient(dx, x, lambda u, t: (f(x + t * u, skip) - f(x - t * u, skip)) / (2 * t),
                                  "dx" + label, rng)
         with grade.part("dskip"):
+            depends_on(new_skip, ("skip", "skip"))
             if not np.any(dskip):
                 grade.hint(Msg("dskip is all zeros: after the convolutions, split the gradient of "
                                "the concatenation — the skip's channels come after x's: "
@@ -456,8 +539,9 @@ def test_unet_gradcheck(student, rng, grade, seed):
     N, _, H, W = GRAD_SHAPE
     G = rng.standard_normal((N, 2, H, W))
     name = "SimpleUNet.forward(x)"
-    if valid_in_parts(grade, ("input", "params"),
-                      lambda: unet_forward(grade, model, x, 2, name)) is None:
+    logits = valid_in_parts(grade, ("input", "params"),
+                            lambda: unet_forward(grade, model, x, 2, name))
+    if logits is None:
         return
     dx = model.backward(G)
 
@@ -465,13 +549,19 @@ def test_unet_gradcheck(student, rng, grade, seed):
         return float(np.sum(G * expect_array(model.forward(x if v is None else v), name, G.shape)))
 
     with grade.part("input"):
+        # After backward (a forward in between would replace what backward reads).
+        require_change(logits, unet_forward(grade, model, rng.standard_normal(x.shape), 2, name),
+                       (name, name), ("its input x", "輸入 x"))
         if dx is None:
             grade.hint(RETURN_DX_HINT)
         dx = expect_array(dx, "SimpleUNet.backward(dlogits)", x.shape)
         check_array_gradient(dx, x, lambda u, h: (f(x + h * u) - f(x - h * u)) / (2 * h),
                              "dx (the gradient w.r.t. the input)", rng, directions=2)
     with grade.part("params"):
-        check_params(model, "SimpleUNet.get_params_and_grads()", f, rng, pick=spread(rng))
+        what = "SimpleUNet.get_params_and_grads()"
+        require_param_dependence(model, what, lambda: unet_forward(grade, model, x, 2, name),
+                                 rng, label=(name, name))
+        check_params(model, what, f, rng, pick=spread(rng))
     if grade.failed("input") and grade.passed("params"):
         grade.hint(Msg("the parameter gradients are right but dx is not: SimpleUNet.backward must "
                        "return what the first encoder's backward returns",
@@ -520,6 +610,9 @@ def test_unet_transposed(student, rng, grade, seed):
         def f():
             return float(np.sum(G * expect_array(model.forward(x), name, G.shape)))
 
+        require_param_dependence(model, what, lambda: unet_forward(grade, model, x, 2, name),
+                                 rng, pick=lambda n: positions, label=(name, name),
+                                 on=("the ConvTranspose2D weights", "ConvTranspose2D 的權重"))
         check_params(model, what, f, rng, pick=lambda n: positions)
 
 

@@ -277,3 +277,45 @@ def test_the_speed_bonus_times_fresh_inputs_and_checks_what_it_timed(
     earns_nothing(result, text)
 
 
+# -- the gradient checks ---------------------------------------------------------------------
+# A constant output with zero gradients agrees with its own numerical gradient. Now the
+# output must be the oracle's (SimpleConvNet) or depend on the input and the parameters.
+CONSTANT = {
+    # SimpleConvNet: scores 0 whatever the input, backward all zeros.
+    "m5.network.gradcheck": [
+        (NET, "            x = layer.forward(x)\n        return x\n",
+         "            x = layer.forward(x)\n        return 0.0 * x\n"),
+        (NET, "    def backward(self, dout):\n", "    def backward(self, dout):\n        dout = 0.0 * dout\n")],
+    # UNetEncoder: (0, 0) and zero gradients (pooled is still the max-pool of skip).
+    "m6.unet.encoder": [
+        (UNET, "return x, self.pool.forward(x)", "return 0.0 * x, 0.0 * self.pool.forward(x)"),
+        (UNET, "d = self.pool.backward(dout) + dskip", "d = 0.0 * (self.pool.backward(dout) + dskip)")],
+    # UNetDecoder: 0 and zero gradients.
+    "m6.unet.decoder": [
+        (UNET, "            x = layer.forward(x)\n        return x\n",
+         "            x = layer.forward(x)\n        return 0.0 * x\n"),
+        (UNET, "        d_up, dskip = dout[:, :self.split], dout[:, self.split:]",
+         "        d_up, dskip = 0.0 * dout[:, :self.split], 0.0 * dout[:, self.split:]")],
+    # SimpleUNet: logits 0 and zero gradients, in every upsampling mode.
+    "m6.unet.gradcheck": [
+        (UNET, "return self.head.forward(x)  ", "return 0.0 * self.head.forward(x)  "),
+        (UNET, "d = self.head.backward(dout)", "d = self.head.backward(0.0 * dout)")],
+}
+CONSTANT["m6.unet.transposed"] = CONSTANT["m6.unet.gradcheck"]
+
+
+@pytest.mark.parametrize("check_id", list(CONSTANT))
+def test_a_constant_network_fails_the_gradient_check(check_id, mutant, grade_tree):
+    """Every gradient part fails, saying why; so does the whole check, except the
+    transposed U-Net's "shapes" part, which only asks for shapes (a constant has them)."""
+    result = grade_tree(mutant(*CONSTANT[check_id]), [check_id])[check_id]
+    text = "not the network its parameters define" if check_id.startswith("m5") else \
+        "does not depend on"
+    gradient_parts = [p for p in result["parts"] if p["name"] not in ("forward", "shapes")]
+    assert gradient_parts, result
+    for part in gradient_parts:
+        assert part["status"] != "PASS" and part["points"] == 0, result
+        assert text in part["message"]["en"], part
+        assert part["message"]["zh-TW"] != part["message"]["en"], part
+    if check_id != "m6.unet.transposed":
+        assert result["status"] != "PASS" and result["points"] == 0, result
