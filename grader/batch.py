@@ -10,7 +10,6 @@ import csv
 import hashlib
 import json
 import os
-import secrets
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -20,6 +19,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from . import __version__, sandbox
+from .cli import new_seed
 from .report import summarize
 from .runner import SUITES_DIR, load_checks, run_checks, select_checks
 from .submissions import SubmissionError, assemble, content_hash
@@ -133,7 +133,7 @@ def main(argv):
         except ValueError:
             previous = {}
     fingerprint = suites_fingerprint()
-    seed = args.seed if args.seed is not None else previous.get("seed", secrets.randbelow(10 ** 9))
+    seed = args.seed if args.seed is not None else previous.get("seed", new_seed())
     reusable = {}
     if (not args.force and previous.get("suites") == fingerprint
             and previous.get("seed") == seed and previous.get("modules") == args.module

@@ -151,9 +151,15 @@ def main(argv=None):
     return 0
 
 
+def new_seed():
+    """A fresh secret run seed: 63 bits, so it cannot be guessed or enumerated from the data
+    a check hands to student code (grader/plugin.py check_seed)."""
+    return secrets.randbits(63)
+
+
 def grade(args, target, specs, lang, console):
     """One grading run: live progress, scorecard, the report files asked for."""
-    seed = args.seed if args.seed is not None else secrets.randbelow(1_000_000)
+    seed = args.seed if args.seed is not None else new_seed()
     with LiveProgress(console, specs, lang) as live:
         run = run_checks(target, specs, seed=seed, jobs=args.jobs,
                          timeout_scale=args.timeout_scale, memory_mb=args.memory_mb,

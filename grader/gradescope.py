@@ -16,6 +16,7 @@ import time
 import zipfile
 from pathlib import Path
 
+from .cli import new_seed
 from .formats import gradescope_results, write_json
 from .runner import load_checks, run_checks, select_checks
 from .submissions import SubmissionError, assemble
@@ -103,7 +104,7 @@ def run_on_gradescope(root, modules=None, timeout_scale=1.0, lang="en", sandbox_
                                        "module5/ and module6/ files (or a zip of them).",
                              "stdout_visibility": "hidden", "tests": []})
             return out
-        seed = int.from_bytes(os.urandom(4), "big") % 1_000_000
+        seed = new_seed()
         run = run_checks(str(tree), specs, seed=seed, jobs=min(2, os.cpu_count() or 1),
                          timeout_scale=timeout_scale, sandbox_mode=sandbox_mode)
     write_json(out, gradescope_results(specs, run, lang))

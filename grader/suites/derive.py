@@ -7,9 +7,10 @@ worker needs to be reproducible (numpy's global generator, which the skeletons u
 initialise their weights) gets `worker_seed(seed)` instead: a hash, so it cannot be turned
 back into the check's seed, and nothing the check draws comes from it.
 
-A hash hides only what cannot be guessed: the check's seed is the run's seed mixed with the
-check's id (grader/plugin.py), so it is as secret as the run's seed is. Grading that counts
-needs a run seed the students cannot know or enumerate.
+A hash hides only what cannot be guessed: the check's seed is a 64-bit hash of the run's seed
+and the check's id (grader/plugin.py), and the run's seed is a secret 63-bit number unless
+`--seed` names one (grader/cli.py new_seed), so it cannot be enumerated from the training data
+a worker sees.
 """
 import hashlib
 
