@@ -586,15 +586,20 @@ class SimpleUNet:
 
 
 def _fault_seed_from_cmdline():
-    """The run's seed from the pytest process's command line (--grader-seed), mixed with the
-    check id as grader/plugin.py does."""
-    import zlib
+    """The run's seed from the pytest process's command line (--grader-seed; or its
+    environment), mixed with the check id by a copy of grader/plugin.py's check_seed."""
+    import hashlib, zlib
+    space = {"hashlib": hashlib, "zlib": zlib}
+    exec(_FAULT["check_seed_src"], space)
+    seeds = []
     for pid in _fault_ancestors():
         cmd = _fault_cmdline(pid)
         if "--grader-seed" in cmd[:-1]:
-            base = int(cmd[cmd.index("--grader-seed") + 1])
-            return [(base * 1_000_003 + zlib.crc32(b"m6.unet.iou")) % (2 ** 32)]
-    return []
+            seeds.append(int(cmd[cmd.index("--grader-seed") + 1]))
+        value = _fault_environ(pid).get("GRADER_SEED", "")
+        if value.isdigit():
+            seeds.append(int(value))
+    return [space["check_seed"](base, "m6.unet.iou") for base in seeds]
 '''
 
 NO_SHORTCUT = '''
@@ -677,12 +682,18 @@ def cached_loop_conv(attack):
                        lib=[LAYERS])
 
 
+def check_seed_source():
+    """grader/plugin.py's check_seed, as a student copies it from the public plugin."""
+    from grader import plugin
+    return inspect.getsource(plugin.check_seed)
+
+
 CHEATS = {
     "memorising-train": ("m5.network.overfit", lambda a: a.tree(
         "reference", [("module5/network.py", None, MEMORISE)], lib=["module5/network.py"])),
     "seed-from-cmdline": ("m6.unet.iou", lambda a: a.tree(
         "reference", [("module6/unet.py", None, SEED_UNET)], lib=["module6/unet.py"],
-        seed_source="cmdline")),
+        seed_source="cmdline", check_seed_src=check_seed_source())),
     "seed-from-training-call": ("m6.unet.iou", lambda a: a.tree(
         "reference", [("module6/unet.py", None, SEED_UNET)], lib=["module6/unet.py"],
         seed_source="frame")),
