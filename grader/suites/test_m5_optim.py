@@ -263,7 +263,9 @@ def test_init(student, rng, grade, seed):
                 want = rule(fan_in, fan_out)
                 values = draw(fn, shape, name)
                 std, mean = float(values.std()), float(values.mean())
-                if abs(mean) > 6 * want / math.sqrt(values.size):
+                # Six standard errors of the mean, with the spread actually drawn: a wrong
+                # std must be named as such, not as a mean off by its own noise.
+                if abs(mean) > 6 * max(std, want) / math.sqrt(values.size):
                     raise Mismatch(Msg(f"{name}({shape}): mean {mean:.3g}, expected 0",
                                        f"{name}({shape})：平均是 {mean:.3g}，應該是 0"),
                                    Msg("draw from a normal distribution centred at 0 "
