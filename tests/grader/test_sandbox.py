@@ -279,3 +279,24 @@ def test_every_mechanism_grades_the_reference(mechanism, grade_tree):
     results = grade_tree(ROOT / "reference", ["m5.conv2d.forward", "m5.conv2d.backward",
                                                "m5.network.gradcheck", "m6.batchnorm.forward"])
     assert {i: r["status"] for i, r in results.items()} == dict.fromkeys(results, "PASS")
+
+
+def test_gradescope_fails_closed_and_its_setup_installs_the_sandbox(tmp_path, monkeypatch):
+    import json
+    import zipfile
+    from grader import gradescope
+    monkeypatch.setenv("GRADER_SANDBOX", "none")
+    sandbox._DETECTED.clear()
+    root = tmp_path / "autograder"
+    (root / "submission" / "module5").mkdir(parents=True)
+    (root / "submission" / "module5" / "layers.py").write_text(
+        (ROOT / "reference" / "module5" / "layers.py").read_text())
+    out = gradescope.run_on_gradescope(root, modules=[5])
+    results = json.loads(out.read_text())
+    assert results["score"] == 0 and results["tests"] == []
+    assert "install bubblewrap" in results["output"]
+    bundle = gradescope.build_bundle(tmp_path / "autograder.zip", [5])
+    with zipfile.ZipFile(bundle) as z:
+        setup = z.read("setup.sh").decode()
+    assert "apt-get install -y bubblewrap" in setup
+    assert "chmod -R go-rwx grader/suites" in setup
