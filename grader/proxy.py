@@ -21,7 +21,6 @@ import atexit
 import os
 import select
 import signal
-import socket
 import struct
 import time
 import zlib

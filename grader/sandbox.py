@@ -31,7 +31,6 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -493,13 +492,3 @@ def _site_dirs(prefix):
         if path.is_dir() and not path.is_symlink():
             found.append(path.resolve())
     return sorted(set(found))
-
-
-def wait_gone(pids, timeout=5.0):
-    """True when none of `pids` exists any more (for tests and the runner's checks)."""
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if not any(os.path.exists(f"/proc/{p}") for p in pids):
-            return True
-        time.sleep(0.05)
-    return False

@@ -1,6 +1,5 @@
 """The trusted side checks every byte that crosses: the runner's acceptance of results, the
 channel's deadline and size cap, the schema of a worker's replies, and clean text."""
-import json
 import socket
 import struct
 import threading

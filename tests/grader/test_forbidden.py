@@ -420,7 +420,7 @@ def test_reading_and_listing_a_protected_root_is_refused(secret, tmp_path):
         f"import glob\nresult = glob.glob('*.py', root_dir={str(secret)!r})",
         f"open({str(secret / 'new.py')!r}, 'w')",
     ], protected=[secret])
-    denied = f"[Errno 13] the grader forbids this in student code: "
+    denied = "[Errno 13] the grader forbids this in student code: "
     assert outcomes == [
         ["PermissionError", denied + "'secret/answer.py'"],
         ["PermissionError", denied + "'secret/answer.py'"],
