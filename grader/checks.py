@@ -19,6 +19,7 @@ import functools
 import time
 from dataclasses import dataclass, field
 
+from .forbidden import describe as describe_forbidden
 from .i18n import Msg
 from .proxy import ForbiddenCode, MissingAttribute, StudentError, WorkerCrashed, WorkerTimeout
 
@@ -251,14 +252,7 @@ class Grade:
 
 def forbidden_message(items):
     """The bilingual message naming what forbidden code was used, and where."""
-    try:
-        from .forbidden import describe
-        return describe(items)
-    except ImportError:
-        text = "; ".join(what + (f" ({where[0]}:{where[1]})" if where else "")
-                         for what, where in items)
-        return Msg(f"forbidden code: {text}; the course asks for numpy only",
-                   f"使用了禁止的程式：{text}；本課程只能用 numpy")
+    return describe_forbidden(items)
 
 
 def _combine(statuses):

@@ -14,6 +14,7 @@ import pytest
 
 from . import sandbox
 from .checks import CheckResult, Grade, Msg
+from .forbidden import module_of, scan_tree
 from .proxy import Student, close_launchers
 
 
@@ -55,10 +56,6 @@ def pytest_configure(config):
 def _static_findings(tree):
     """{module number: [(what, where)]} of forbidden code the tree's source shows
     (grader/forbidden.py); the checks of that module earn nothing."""
-    try:
-        from .forbidden import module_of, scan_tree
-    except ImportError:
-        return {}
     found = {}
     for finding in scan_tree(tree):
         found.setdefault(module_of(finding), []).append(
@@ -134,7 +131,6 @@ def student(request, grade, seed, timeout_scale):
     request.node._grader_student = s
     yield s
     request.node._grader_output = s.output() if s.process is not None else ""
-    request.node._grader_forbidden = list(s.forbidden)
     s.close()
 
 

@@ -407,7 +407,7 @@ class Student:
             text = self.request("output", doing="reading output")
         except (WorkerGone, StudentError, ForbiddenCode):
             return ""
-        return clean(text, OUTPUT_CAP, multiline=True) if isinstance(text, str) else ""
+        return text if isinstance(text, str) else ""     # cleaned, as every reply is
 
 
 def _unwrap(value):

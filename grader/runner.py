@@ -89,12 +89,16 @@ def run_checks(target, specs, seed=0, jobs=2, timeout_scale=1.0, memory_mb=2048,
             if on_event is not None:
                 on_event(event)
 
+    def reported():
+        with lock:          # the other groups' threads add results meanwhile
+            return set(run.results)
+
     stage = sandbox.Stage(target)
     try:
         def one_group(files):
             group = [s for f in files for s in by_file[f]]
             _run_suite_files(files, group, stage, isolation, seed, timeout_scale, memory_mb,
-                             emit, lambda: set(run.results))
+                             emit, reported)
 
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
             for future in [pool.submit(one_group, g) for g in _groups(by_file, jobs)]:
@@ -103,8 +107,7 @@ def run_checks(target, specs, seed=0, jobs=2, timeout_scale=1.0, memory_mb=2048,
         stage.cleanup()
     for spec in specs:        # the guarantee: one result per check, whatever happened
         if spec.id not in run.results:
-            emit(_lost(spec, "the suite process ended without reporting this check",
-                       "測試套件的程序結束了，卻沒有回報這項檢查"))
+            emit(_lost(spec, *NOT_REPORTED))
     run.wall_time = round(time.monotonic() - started, 2)
     return run
 
@@ -193,6 +196,8 @@ def _groups(by_file, jobs):
     return [sorted(g) for g in groups if g]
 
 
+NOT_REPORTED = ("the suite process ended without reporting this check",
+                "測試套件的程序結束了，卻沒有回報這項檢查")
 #: Beyond the sum of its checks' limits, a suite process gets this long (pytest's start, the
 #: workers' starts) before the runner stops it.
 RUN_SLACK = 60.0
@@ -211,8 +216,7 @@ def _run_suite_files(module_names, specs, stage, isolation, seed, timeout_scale,
         _run_suite_files(sorted({s.file for s in missing}), missing, stage, isolation, seed,
                          timeout_scale, memory_mb, emit, reported, retry=False)
         return
-    en, zh = outcome.get("why", ("the suite process ended without reporting this check",
-                                  "測試套件的程序結束了，卻沒有回報這項檢查"))
+    en, zh = outcome.get("why", NOT_REPORTED)
     status = "TIMEOUT" if outcome.get("kind") == "deadline" else "ERROR"
     for spec in missing:
         emit(_lost(spec, en, zh, status))

@@ -24,6 +24,7 @@ student code runs), and the whole process tree killed when the check ends.
 The environment variable GRADER_SANDBOX (one of MECHANISMS) forces a mechanism; the tests use
 it to exercise each one.
 """
+import json
 import os
 import shutil
 import signal
@@ -170,17 +171,10 @@ def detect(mode="auto"):
     mode "auto": the strongest mechanism that works, else none; "require": the same, but
     SandboxUnavailable instead of none; "off": none. GRADER_SANDBOX forces a mechanism."""
     if mode == "off":
-        return _probe("none")
+        return from_name("none")
     forced = os.environ.get("GRADER_SANDBOX", "")
     if forced:
-        if forced not in MECHANISMS:
-            raise SandboxUnavailable(f"GRADER_SANDBOX={forced!r}: expected one of "
-                                     f"{', '.join(MECHANISMS)}")
-        found = _DETECTED.get(forced) or _probe(forced)
-        if found is None:
-            raise SandboxUnavailable(f"GRADER_SANDBOX={forced}: that mechanism does not work "
-                                     f"on this machine")
-        _DETECTED[forced] = found
+        found = from_name(forced, source="GRADER_SANDBOX")
     else:
         found = _DETECTED.get("auto")
         if found is None:
@@ -191,13 +185,16 @@ def detect(mode="auto"):
     return found
 
 
-def from_name(mechanism):
-    """The Isolation named by the runner (it detected once for the whole run)."""
+def from_name(mechanism, source="the runner"):
+    """The Isolation named by `source` (the runner detected once for the whole run, or
+    GRADER_SANDBOX forces one), probed once per process."""
     if mechanism not in MECHANISMS:
-        raise SandboxUnavailable(f"unknown sandbox mechanism {mechanism!r}")
+        raise SandboxUnavailable(f"{source} named an unknown sandbox mechanism {mechanism!r}: "
+                                 f"expected one of {', '.join(MECHANISMS)}")
     found = _DETECTED.get(mechanism) or _probe(mechanism)
     if found is None:
-        raise SandboxUnavailable(f"the {mechanism} sandbox does not work on this machine")
+        raise SandboxUnavailable(f"{source} named the {mechanism} sandbox, which does not "
+                                 f"work on this machine")
     _DETECTED[mechanism] = found
     return found
 
@@ -236,9 +233,6 @@ class Stage:
         (self.root / "work").mkdir()
         _make_readable(self.root)
 
-    def numpy(self):
-        return numpy_paths()
-
     def cleanup(self):
         if self.owned:
             shutil.rmtree(self.root, ignore_errors=True)
@@ -256,7 +250,7 @@ def numpy_paths():
 
 
 def copy_tree(src, dst):
-    """Copy the student's .py files and folders (never links, devices or caches): the worker
+    """Copy the student's files and folders (never links, devices or caches): the worker
     sees this snapshot, so the tree cannot change under a running check."""
     src, dst = Path(src), Path(dst)
     dst.mkdir(parents=True)
@@ -368,6 +362,12 @@ class Launcher:
     def __init__(self, stage, isolation, limits=None):
         self.stage, self.isolation = stage, isolation
         self.limits = limits or Limits()
+        self.python = os.path.realpath(getattr(sys, "_base_executable", None) or sys.executable)
+        # The same for every worker of the run: worked out once, not per spawn.
+        self.prefix = ([shutil.which("bwrap"), *self._bwrap_args(self.python)]
+                       if isolation.mechanism == "bwrap" else
+                       [shutil.which("unshare"), *_UNSHARE_FLAGS, "--"]
+                       if isolation.mechanism == "unshare" else [])
 
     def spawn(self, package):
         parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -398,25 +398,20 @@ class Launcher:
             "from grader.worker import boot; boot(sys.argv[1], sys.argv[2], sys.argv[3])")
 
     def _command(self, config, workdir):
-        import json
-        python = os.path.realpath(getattr(sys, "_base_executable", None) or sys.executable)
         mechanism = self.isolation.mechanism
-        if mechanism == "bwrap":
-            tree = INSIDE / "tree" / self.stage.tree.name
-            argv = [shutil.which("bwrap"), *self._bwrap_args(python),
-                    python, "-I", "-S", "-B", "-c", self.BOOT, str(INSIDE), str(tree),
-                    json.dumps(config)]
-            return argv, {}
-        base = [python, "-I", "-S", "-B", "-c", self.BOOT, str(self.stage.root),
-                str(self.stage.tree), json.dumps(config)]
-        if mechanism == "unshare":
-            return [shutil.which("unshare"), *_UNSHARE_FLAGS, "--", *base], {"cwd": "/"}
-        if mechanism == "uid":
-            # The bootstrap starts as root and drops to the fresh uid itself, after the
-            # interpreter and numpy are loaded: an interpreter installed under a private
-            # home (pyenv in /root) would otherwise be unreadable to that uid.
-            return base, {"cwd": workdir, "start_new_session": True}
-        return base, {"cwd": workdir, "start_new_session": True}
+        if mechanism == "bwrap":     # bwrap shows the stage at INSIDE
+            stage, tree = INSIDE, INSIDE / "tree" / self.stage.tree.name
+        else:
+            stage, tree = self.stage.root, self.stage.tree
+        argv = [*self.prefix, self.python, "-I", "-S", "-B", "-c", self.BOOT, str(stage),
+                str(tree), json.dumps(config)]
+        if mechanism in ("bwrap", "unshare"):
+            return argv, {"cwd": "/"}
+        # uid and none lead their own process group (killed as one). With uid the bootstrap
+        # starts as root and drops to the fresh uid itself, after the interpreter and numpy
+        # are loaded: an interpreter under a private home (pyenv in /root) would otherwise be
+        # unreadable to that uid.
+        return argv, {"cwd": workdir, "start_new_session": True}
 
     def _env(self, workdir):
         env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
@@ -451,7 +446,7 @@ class Launcher:
         # below, is importable beside the standard library.
         for hidden in _site_dirs(prefix):
             mounts.append(("tmpfs", None, str(hidden)))
-        for name, path in self.stage.numpy().items():
+        for name, path in numpy_paths().items():
             mounts.append(("ro", str(path), str(INSIDE / "lib" / name)))
         mounts.append(("ro", str(self.stage.root / "code"), str(INSIDE / "code")))
         mounts.append(("ro", str(self.stage.tree), str(INSIDE / "tree" / self.stage.tree.name)))
