@@ -14,6 +14,19 @@ Each part earns an equal share of the points (or a weight: parts={"dx": 2, "dW":
 check without parts is one part. Failures raise Mismatch (FAIL) or Todo (TODO, the student's
 code returned None); the decorator turns whatever happens into one CheckResult, so a check
 never errors out of pytest.
+
+A part's points mean the part was fully judged and right:
+
+- A part judged over several cases is judged inside `for case in grade.cases(CASES):`; it is
+  complete only when that loop has run to its end. A part judged in one block is complete
+  when the block ends (entering it again is a grader bug, reported as one).
+- A call to student code that fails (raises, times out, crashes, or reads an attribute that
+  is not there) inside a part's block costs that part at once, whatever it scored before.
+- A check that stops early (anything escaping the check's body) costs every part that was
+  not complete: none is left passed on the cases it never reached.
+- `needs={"dW": ("backward",)}` on @check says a part also depends on calls made outside its
+  block (here: dW is read after backward): a failed `backward` anywhere in the check costs
+  it. Names match the member (`backward`) or the qualified name (`Conv2D.backward`).
 """
 import functools
 import time
@@ -70,6 +83,7 @@ class CheckSpec:
     optional: bool
     timeout: float
     doc: str
+    needs: dict = field(default_factory=dict)
     func_name: str = ""
     file: str = ""
 
@@ -103,16 +117,22 @@ class CheckResult:
                 "parts": [dict(p, message=plain(p["message"])) for p in self.parts]}
 
 
-def check(id, points, title, parts=None, optional=False, timeout=10.0, doc=""):
+def check(id, points, title, parts=None, optional=False, timeout=10.0, doc="", needs=None):
     """Declare a check (see the module docstring). `timeout` is in seconds, before
-    --timeout-scale; `optional` checks give bonus points (選做)."""
+    --timeout-scale; `optional` checks give bonus points (選做); `needs` maps a part to the
+    student members it depends on beyond its own blocks."""
     if id in REGISTRY:
         raise ValueError(f"duplicate check id {id}")
     if isinstance(parts, (list, tuple)):
         parts = {name: 1.0 for name in parts}
+    parts = dict(parts or {"all": 1.0})
+    needs = {name: tuple(members) for name, members in (needs or {}).items()}
+    unknown = set(needs) - set(parts)
+    if unknown:
+        raise ValueError(f"check {id}: needs names unknown parts {sorted(unknown)}")
     spec = CheckSpec(id=id, module=int(id.split(".")[0].lstrip("m")),
-                     title=Msg(*title), points=points, parts=dict(parts or {"all": 1.0}),
-                     optional=optional, timeout=timeout, doc=doc)
+                     title=Msg(*title), points=points, parts=parts,
+                     optional=optional, timeout=timeout, doc=doc, needs=needs)
 
     def decorate(fn):
         spec.func_name, spec.file = fn.__name__, fn.__module__
@@ -131,8 +151,24 @@ def check(id, points, title, parts=None, optional=False, timeout=10.0, doc=""):
     return decorate
 
 
+@dataclass
+class CallFailure:
+    """A call to student code that failed during a check: what was called (a
+    proxy.StudentCall), the status and message it earned, and the parts whose block it was
+    in."""
+    call: object
+    status: str
+    message: Msg
+    parts: tuple = ()
+
+
+NOT_FULLY_JUDGED = Msg("not fully judged: the check stopped before it had judged every case",
+                       "沒有完整檢查：這項檢查在判斷完所有情況之前就停止了")
+
+
 class Grade:
-    """Collects the outcome of one check: its parts, a hint, the final status."""
+    """Collects the outcome of one check: its parts, a hint, the final status (the rules are
+    in the module docstring)."""
 
     def __init__(self, spec):
         self.spec = spec
@@ -142,32 +178,97 @@ class Grade:
         self.message = None
         self.status = None
         self.started = time.monotonic()
+        self.failures = []       # CallFailure, in order
+        self.open = []           # the part blocks running now, innermost last
+        self.complete = set()    # parts whose judgement has ended
+        self.pending = set()     # parts judged inside the running grade.cases loop
+        self.loops = 0
 
     # -- used by checks -------------------------------------------------------------
-    class _Part:
-        def __init__(self, grade, name):
-            self.grade, self.name = grade, name
+    class _Block:
+        """A block of the check's body judging `names`: a failure inside costs each of them;
+        a clean end passes them, unless the block is `shared` (a precondition of theirs,
+        such as a forward their judgement starts from), which passes nothing."""
+
+        def __init__(self, grade, names, shared=False):
+            self.grade, self.names, self.shared = grade, names, shared
+            self.ok = False       # True once the block has ended cleanly
 
         def __enter__(self):
+            grade = self.grade
+            for name in self.names:
+                if name not in grade.spec.parts:
+                    raise KeyError(f"check {grade.spec.id} has no part {name!r}")
+                if name in grade.complete:
+                    raise RuntimeError(
+                        f"grader bug: part {name!r} of {grade.spec.id} is judged again after "
+                        f"its judgement ended; judge it per case inside grade.cases(...)")
+            grade.open.append(self.names)
+            self.first_failure = len(grade.failures)
             return self
 
         def __exit__(self, kind, exc, tb):
+            grade = self.grade
+            grade.open.pop()
+            if not self.shared:
+                (grade.pending if grade.loops else grade.complete).update(self.names)
             if exc is None:
-                self.grade._record(self.name, "PASS")
+                failed = grade.failures[self.first_failure:]
+                if failed:
+                    # The block went on after a call failed (and was caught): what it judged
+                    # rests on that call, so the failure is the verdict.
+                    for name in self.names:
+                        grade._record(name, failed[0].status, failed[0].message)
+                    return False
+                self.ok = True
+                if not self.shared:
+                    for name in self.names:
+                        grade._record(name, "PASS")
                 return False
             outcome = _classify(exc)
-            if outcome is None or outcome[0] in ("TIMEOUT", "CRASH", "FORBIDDEN"):
-                return False     # the worker is gone, the code is disqualified, or the grader broke
+            if outcome is None:
+                return False     # the grader itself broke
             status, message, hint = outcome
-            self.grade._record(self.name, status, message)
-            if hint and hint not in self.grade.auto_hints:
-                self.grade.auto_hints.append(hint)
-            return True
+            for name in self.names:
+                grade._record(name, status, message)
+            if hint and hint not in grade.auto_hints:
+                grade.auto_hints.append(hint)
+            # The worker is gone or the code is disqualified: the check ends here.
+            return status not in ("TIMEOUT", "CRASH", "FORBIDDEN")
+
+    class _Cases:
+        def __init__(self, grade, items):
+            self.grade, self.items = grade, iter(items)
+            grade.loops += 1
+
+        def __iter__(self):
+            return self
+
+        def __next__(self):
+            try:
+                return next(self.items)
+            except StopIteration:
+                grade = self.grade
+                grade.loops -= 1
+                if grade.loops == 0:
+                    grade.complete |= grade.pending
+                    grade.pending.clear()
+                raise
 
     def part(self, name):
-        if name not in self.spec.parts:
-            raise KeyError(f"check {self.spec.id} has no part {name!r}")
-        return Grade._Part(self, name)
+        """with grade.part("dx"): judge part dx (it passes if the block ends cleanly)."""
+        return Grade._Block(self, (name,))
+
+    def shared(self, *names):
+        """with grade.shared("dx", "dW") as step: a step every one of these parts needs (the
+        call their judgement starts from): a failure costs them all, success passes none of
+        them. After the block, `step.ok` says whether it ended cleanly (else skip the case)."""
+        return Grade._Block(self, names, shared=True)
+
+    def cases(self, items):
+        """Iterate over the check's cases: the parts judged inside are complete only once
+        every case has been judged."""
+        return Grade._Cases(self, items)
 
     def hint(self, message):
         if message and message not in self.hints:
@@ -184,6 +285,21 @@ class Grade:
         if previous is not None and previous.status != "PASS":
             return                # a part that failed once stays failed
         self.parts[name] = PartResult(name, status, self.spec.parts[name], message)
+
+    # -- used by the proxy ------------------------------------------------------------
+    def call_failed(self, call, exc):
+        """Student.observer: a call to student code failed. The block that is running cannot
+        pass (see _Block); if it comes after an earlier failure, it is explained as a
+        consequence of that one."""
+        earlier = self.failures[0] if self.failures else None
+        outcome = _classify(exc)
+        if outcome is None:
+            return
+        status, message, hint = outcome
+        if earlier is not None and status in ("TODO", "ERROR", "FAIL"):
+            status, message = _consequence(call, exc, status, message, earlier)
+            exc.grader_outcome = (status, message, hint)
+        self.failures.append(CallFailure(call, status, message, self.open[-1] if self.open else ()))
 
     # -- used by the decorator ------------------------------------------------------
     def run(self, fn, args, kwargs):
@@ -203,9 +319,24 @@ class Grade:
             if hint and hint not in self.auto_hints:
                 self.auto_hints.append(hint)
             for name in self.spec.parts:
-                if name not in self.parts:
+                if name in self.complete and name in self.parts:
+                    continue
+                if name in self.parts and self.parts[name].status == "PASS":
+                    # Passed on the cases it reached, but the check never judged the rest.
+                    self.parts[name] = PartResult(name, self.status, self.spec.parts[name],
+                                                  NOT_FULLY_JUDGED)
+                elif name not in self.parts:
                     # The parts the check had not reached share the reason it stopped.
                     self.parts[name] = PartResult(name, self.status, self.spec.parts[name])
+
+    def _apply_needs(self):
+        """A part that declared it depends on a member loses its pass when a call of that
+        member failed anywhere in the check."""
+        for name, members in self.spec.needs.items():
+            for failure in self.failures:
+                if name not in failure.parts and failure.call.matches(members):
+                    self._record(name, failure.status, failure.message)
+                    break
 
     def forbid(self, items):
         """Student code used forbidden code somewhere in this check: the check earns nothing,
@@ -213,6 +344,7 @@ class Grade:
         self.status, self.message = "FORBIDDEN", forbidden_message(items)
 
     def result(self, output=""):
+        self._apply_needs()
         if list(self.spec.parts) == ["all"]:
             self.parts.setdefault("all", PartResult("all", "PASS", 1.0))
         for name in self.spec.parts:
@@ -231,7 +363,7 @@ class Grade:
             for part in parts:
                 part.status = "FORBIDDEN"
         elif self.status in ("TIMEOUT", "CRASH", "ERROR"):
-            status = self.status     # keep the stop reason visible; points stay earned
+            status = self.status     # keep the stop reason visible
         message = self.message
         if message is None:
             failing = [p for p in parts if p.status != "PASS" and p.message]
@@ -248,6 +380,24 @@ class Grade:
                     if p.status == "PASS" else 0.0,
                     "max_points": round(self.spec.points * p.weight / total, 4),
                     "message": p.message} for p in parts] if len(parts) > 1 else [])
+
+
+def _consequence(call, exc, status, message, earlier):
+    """(status, message) of a failure that followed an earlier one in the same check: a
+    missing attribute is what the failed call never set; anything else on the same object is
+    most likely its consequence too. Either way the earlier error is the one to fix."""
+    first = earlier.call.label
+    if isinstance(exc, MissingAttribute):
+        return earlier.status, Msg(
+            f"{exc.owner}.{exc.name} does not exist because {first} failed earlier in this "
+            f"check, before it could set it; fix that error first: ",
+            f"{exc.owner}.{exc.name} 不存在，因為這項檢查稍早的 {first} 已經出錯，沒能設定它；請先修正那個錯誤：") \
+            + earlier.message
+    if call.obj is not None and call.obj == earlier.call.obj:
+        return status, message + Msg(
+            f" (probably a consequence of the earlier error in {first} on the same object: ",
+            f"（很可能是同一個物件稍早在 {first} 出錯的後果：") + earlier.message + Msg(")", "）")
+    return status, message
 
 
 def forbidden_message(items):
@@ -271,6 +421,9 @@ def _combine(statuses):
 def _classify(exc):
     """(status, message, hint) for an exception raised inside a check, or None for an
     exception that means the grader itself is broken."""
+    explained = getattr(exc, "grader_outcome", None)
+    if explained is not None:
+        return explained
     if isinstance(exc, Mismatch):
         return "FAIL", exc.msg, exc.hint
     if isinstance(exc, Todo):

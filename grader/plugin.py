@@ -128,6 +128,7 @@ def student(request, grade, seed, timeout_scale):
     s = Student(config.getoption("grader_target"), memory_mb=config.getoption("grader_memory_mb"),
                 deadline=deadline, stage=config._grader_stage,
                 isolation=config._grader_isolation)
+    s.observer = grade.call_failed
     request.node._grader_student = s
     yield s
     request.node._grader_output = s.output() if s.process is not None else ""

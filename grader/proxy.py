@@ -18,6 +18,7 @@ StudentError; forbidden code seen in the worker (a framework, the reference, the
 raises ForbiddenCode. After a timeout or a crash the next request starts a fresh worker.
 """
 import atexit
+import fnmatch
 import os
 import select
 import signal
@@ -37,11 +38,18 @@ REPLY_CAP = 32 * 1024 * 1024
 START_SECONDS = 20.0
 
 
-class StudentError(Exception):
-    """Student code raised an exception."""
+#: Exceptions numpy raises for arrays of the wrong shape or size: their messages rarely
+#: say which arrays, so the shapes in the failing frame are shown beside them.
+SHAPE_ERRORS = ("ValueError", "IndexError", "AxisError")
 
-    def __init__(self, type_name, message, where):
+
+class StudentError(Exception):
+    """Student code raised an exception. `arrays` are (name, shape) of the arrays in the
+    innermost frame of the student's code when it raised."""
+
+    def __init__(self, type_name, message, where, arrays=()):
         self.type_name, self.message, self.where = type_name, message, where
+        self.arrays = list(arrays)
         super().__init__(self.short())
 
     def short(self):
@@ -51,7 +59,20 @@ class StudentError(Exception):
         if self.where:
             path, line, func, code = self.where
             text += f" ({path}:{line} in {func}" + (f": {code}" if code else "") + ")"
+        shapes = self.shapes()
+        if shapes:
+            text += f"; arrays there: {shapes}"
         return text
+
+    def shapes(self):
+        """"x (2, 3, 0, 0), out (2, 4)" when the error is about shapes or sizes (or an array
+        there is empty), else ""."""
+        if not self.arrays:
+            return ""
+        empty = any(0 in shape for _, shape in self.arrays)
+        if self.type_name not in SHAPE_ERRORS and not empty:
+            return ""
+        return ", ".join(f"{name} {tuple(shape)}" for name, shape in self.arrays)
 
 
 class MissingAttribute(AttributeError):
@@ -59,8 +80,9 @@ class MissingAttribute(AttributeError):
     stores it)."""
 
     def __init__(self, owner, name):
-        self.owner, self.name = owner, name
         super().__init__(f"{owner} has no attribute {name!r}")
+        # After the base class, whose __init__ (3.10+) resets `name` to None.
+        self.owner, self.name = owner, name
 
 
 class ForbiddenCode(Exception):
@@ -70,6 +92,25 @@ class ForbiddenCode(Exception):
     def __init__(self, items):
         self.items = items
         super().__init__("; ".join(what for what, _ in items))
+
+
+class StudentCall:
+    """What a request asked of student code, for the check's bookkeeping (checks.Grade
+    .call_failed): the object (worker generation, handle) or None, its type and the member."""
+
+    __slots__ = ("obj", "owner", "member")
+
+    def __init__(self, obj, owner, member):
+        self.obj, self.owner, self.member = obj, owner, member
+
+    @property
+    def label(self):
+        return f"{self.owner}.{self.member}" if self.member else self.owner
+
+    def matches(self, patterns):
+        """Whether a `needs` entry names this call: the member or Owner.member, globs allowed."""
+        return any(fnmatch.fnmatchcase(self.member or "", p)
+                   or fnmatch.fnmatchcase(self.label, p) for p in patterns)
 
 
 class WorkerGone(Exception):
@@ -173,6 +214,24 @@ def _where(value):
             clean(value[3], MESSAGE_CAP)]
 
 
+#: At most this many arrays of a failing frame are shown.
+ARRAYS_CAP = 8
+
+
+def _arrays(value):
+    """Validated [(name, shape)] of a student error's frame."""
+    if not isinstance(value, list) or len(value) > ARRAYS_CAP:
+        raise _Malformed("a bad array list")
+    arrays = []
+    for entry in value:
+        if (not isinstance(entry, list) or len(entry) != 2 or not isinstance(entry[0], str)
+                or not isinstance(entry[1], list) or len(entry[1]) > 32
+                or not all(type(n) is int and 0 <= n < 1 << 62 for n in entry[1])):
+            raise _Malformed("a bad array entry")
+        arrays.append((clean(entry[0], NAME_CAP), tuple(entry[1])))
+    return arrays
+
+
 def _forbidden_items(value):
     if not isinstance(value, list) or len(value) > 100:
         raise _Malformed("a bad forbidden list")
@@ -249,6 +308,8 @@ class Student:
         self.worker = self.channel = None
         self.requests = 0
         self.forbidden = []               # (what, where) seen in any worker of this check
+        self.generation = 0               # which worker: handles are only unique within one
+        self.observer = None              # called as observer(StudentCall, exc) on failure
 
     @property
     def process(self):
@@ -257,6 +318,7 @@ class Student:
     # -- process management ---------------------------------------------------------
     def start(self):
         launcher = _shared_launcher(self.stage, self.isolation, self.memory_mb)
+        self.generation += 1
         self.worker = launcher.take(self.package)
         self.channel = Channel(self.worker.sock)
         deadline = time.monotonic() + START_SECONDS
@@ -286,7 +348,36 @@ class Student:
     def remaining(self):
         return None if self.deadline is None else self.deadline - time.monotonic()
 
-    def request(self, *message, doing="waiting for student code"):
+    def request(self, *message, doing="waiting for student code", call=None):
+        """Send one request and return its reply's value. `call` (a StudentCall) says which
+        student member it runs: a failure is then reported to the observer (a missing
+        attribute as MissingAttribute)."""
+        if call is None:
+            return self._exchange(message, doing)
+        try:
+            return self._exchange(message, doing)
+        except StudentError as exc:
+            failure = exc
+            if message[0] == "getattr" and exc.type_name == "AttributeError":
+                failure = MissingAttribute(call.owner, call.member)
+            self._report(call, failure)
+            if failure is exc:
+                raise
+            raise failure from None
+        except (WorkerGone, ForbiddenCode) as exc:
+            self._report(call, exc)
+            raise
+
+    def _report(self, call, exc):
+        if self.observer is not None:
+            self.observer(call, exc)
+
+    def call(self, obj, member):
+        """The StudentCall for `member` of remote `obj`."""
+        ref = obj._ref if isinstance(obj, RemoteObject) else obj
+        return StudentCall((self.generation, ref.handle), ref.type_name, member)
+
+    def _exchange(self, message, doing):
         if self.worker is None:
             self.start()
         self.requests += 1
@@ -336,11 +427,11 @@ class Student:
         if self.forbidden:
             raise ForbiddenCode(list(self.forbidden))
         if kind == "err":
-            if (not isinstance(body, list) or len(body) != 3 or not isinstance(body[0], str)
-                    or not isinstance(body[1], str)):
+            if (not isinstance(body, list) or len(body) not in (3, 4)
+                    or not isinstance(body[0], str) or not isinstance(body[1], str)):
                 raise _Malformed("a bad error")
             raise StudentError(clean(body[0], NAME_CAP), clean(body[1], MESSAGE_CAP),
-                               _where(body[2]))
+                               _where(body[2]), _arrays(body[3] if len(body) == 4 else []))
         return self._wrap(clean_tree(body, OUTPUT_CAP))
 
     def _crashed(self, reason=None):
@@ -364,7 +455,8 @@ class Student:
     # -- conveniences -----------------------------------------------------------------
     def module(self, dotted):
         """The student's module `dotted` (e.g. "module5.layers") as a proxy."""
-        return self.request("import", dotted, doing=f"importing {dotted}")
+        return self.request("import", dotted, doing=f"importing {dotted}",
+                            call=StudentCall(None, dotted, None))
 
     def keep(self, value):
         """Copy `value` into the worker and keep it there: passing the returned proxy as an
@@ -379,7 +471,7 @@ class Student:
         """obj.name as a handle even if it is an array (to change it in place or compare
         identity)."""
         return self.request("getattr_ref", _unwrap(obj), name,
-                            doing=f"reading {obj.type_name}.{name}")
+                            doing=f"reading {obj.type_name}.{name}", call=self.call(obj, name))
 
     def same(self, a, b):
         """Whether two remote handles are the very same object in the worker."""
@@ -390,7 +482,7 @@ class Student:
         objects: student.given("given.model_utils.set_training", model, False)."""
         module, func = dotted.rsplit(".", 1)
         return self.request("given", module, func, _unwrap(list(args)), _unwrap(kwargs),
-                            doing=f"in {dotted}")
+                            doing=f"in {dotted}", call=StudentCall(None, dotted, None))
 
     def numpy(self):
         """The worker's numpy module (e.g. to make it raise on overflow: numpy().seterr)."""
@@ -437,13 +529,10 @@ class RemoteObject:
             raise AttributeError(name)
         if name in self._methods:
             return RemoteMethod(self, name)
-        try:
-            value = self._student.request("getattr", self._ref, name,
-                                          doing=f"reading {self._ref.type_name}.{name}")
-        except StudentError as exc:
-            if exc.type_name == "AttributeError":
-                raise MissingAttribute(self._ref.type_name, name) from None
-            raise
+        student = self._student
+        value = student.request("getattr", self._ref, name,
+                                doing=f"reading {self._ref.type_name}.{name}",
+                                call=student.call(self, name))
         if isinstance(value, RemoteObject) and value._ref.is_method:
             self._methods.add(name)
             return RemoteMethod(self, name)
@@ -451,19 +540,23 @@ class RemoteObject:
 
     def __setattr__(self, name, value):
         self._student.request("setattr", self._ref, name, _unwrap(value),
-                              doing=f"setting {self._ref.type_name}.{name}")
+                              doing=f"setting {self._ref.type_name}.{name}",
+                              call=self._student.call(self, name))
 
     def __call__(self, *args, **kwargs):
         return self._student.request("call", self._ref, _unwrap(list(args)), _unwrap(kwargs),
-                                     doing=f"calling {self._ref.type_name}")
+                                     doing=f"calling {self._ref.type_name}",
+                                     call=self._student.call(self, None))
 
     def __getitem__(self, index):
         return self._student.request("getitem", self._ref, _unwrap(index),
-                                     doing=f"indexing {self._ref.type_name}")
+                                     doing=f"indexing {self._ref.type_name}",
+                                     call=self._student.call(self, "[]"))
 
     def __setitem__(self, index, value):
         self._student.request("setitem", self._ref, _unwrap(index), _unwrap(value),
-                              doing=f"writing into {self._ref.type_name}")
+                              doing=f"writing into {self._ref.type_name}",
+                              call=self._student.call(self, "[]"))
 
     def __repr__(self):
         return f"<student {self._ref.type_name}>"
@@ -484,10 +577,12 @@ class RemoteMethod:
         owner = self.owner
         return owner._student.request(
             "callmethod_ref", owner._ref, self.name, _unwrap(list(args)), _unwrap(kwargs),
-            doing=f"in {owner._ref.type_name}.{self.name}")
+            doing=f"in {owner._ref.type_name}.{self.name}",
+            call=owner._student.call(owner, self.name))
 
     def __call__(self, *args, **kwargs):
         owner = self.owner
         return owner._student.request(
             "callmethod", owner._ref, self.name, _unwrap(list(args)), _unwrap(kwargs),
-            doing=f"in {owner._ref.type_name}.{self.name}")
+            doing=f"in {owner._ref.type_name}.{self.name}",
+            call=owner._student.call(owner, self.name))

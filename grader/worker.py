@@ -20,7 +20,11 @@ import struct
 import sys
 import traceback
 
+import numpy as np
+
 from .codec import Ref, decode, encode
+
+_NDARRAY = np.ndarray     # taken before student code runs: it may rebind numpy.ndarray
 
 OUTPUT_CAP = 64 * 1024
 
@@ -76,6 +80,31 @@ def student_frame(tb_or_frames, target):
             return [os.path.relpath(path, os.path.dirname(root.rstrip(os.sep))), fr.lineno,
                     fr.name, (fr.line or "").strip()]
     return None
+
+
+#: At most this many arrays of the failing frame are reported (the proxy's cap).
+ARRAYS_CAP = 8
+
+
+def frame_arrays(tb, target):
+    """[name, shape] of the numpy arrays among the locals of the innermost frame in the
+    student's tree when it raised, so a shape error can be shown with its shapes. Only exact
+    ndarrays are read (type() runs no student code)."""
+    root = os.path.realpath(target) + os.sep
+    frame = None
+    while tb is not None:
+        if os.path.realpath(tb.tb_frame.f_code.co_filename).startswith(root):
+            frame = tb.tb_frame
+        tb = tb.tb_next
+    if frame is None:
+        return []
+    found = []
+    for name, value in list(frame.f_locals.items()):
+        if type(name) is str and type(value) is _NDARRAY:
+            found.append([name[:40], [int(n) for n in value.shape]])
+            if len(found) == ARRAYS_CAP:
+                break
+    return found
 
 
 class Server:
@@ -160,7 +189,6 @@ class Server:
         if op == "seed":
             import random
 
-            import numpy as np
             np.random.seed(args[0])
             random.seed(args[0])
             return None
@@ -204,7 +232,8 @@ class Server:
                 os._exit(_exit_code(exc.code) or 0)
             except BaseException as exc:  # the student's exception, whatever it is
                 message = {"err": [_type_name(exc), _message(exc),
-                                   student_frame(exc.__traceback__, self.target)]}
+                                   student_frame(exc.__traceback__, self.target),
+                                   frame_arrays(exc.__traceback__, self.target)]}
             try:
                 self.reply(message)
             except BaseException as exc:  # noqa: BLE001 - e.g. a value the codec refuses

@@ -73,7 +73,7 @@ def test_conv2d_forward(student, rng, grade):
        title=("Conv2D backward (dx, dW, db)", "Conv2D 反向傳播（dx、dW、db）"), doc=DOC,
        timeout=20)
 def test_conv2d_backward(student, rng, grade):
-    for case in BACKWARD_CASES:
+    for case in grade.cases(BACKWARD_CASES):
         conv, x, Wt, b = make_case(student, rng, case)
         s, p = case[7], case[8]
         out = expect_array(conv.forward(x), "Conv2D.forward(x)", out_shape(case))

@@ -90,11 +90,14 @@ def call_ce(loss_module, scores, y):
        doc=DOC)
 def test_cross_entropy(student, rng, grade):
     loss_module = student.module("module5.loss")
-    for N, C in [(4, 3), (5, 6), (3, 10)]:
+    for N, C in grade.cases([(4, 3), (5, 6), (3, 10)]):
         scores = logits(rng, N, C, 2.0)
         y = rng.integers(0, C, N)
         keep = scores.copy()
-        loss, dscores = call_ce(loss_module, scores, y)
+        with grade.shared("loss", "dscores") as step:
+            loss, dscores = call_ce(loss_module, scores, y)
+        if not step.ok:
+            continue
         want_loss, want_d = oracles.cross_entropy(keep, y)
         with grade.part("loss"):
             if isinstance(loss, np.ndarray) and loss.shape == (N,):

@@ -78,20 +78,26 @@ def test_sgd(student, rng, grade):
 
 # -- MomentumSGD --------------------------------------------------------------------------
 def momentum_run(student, optim, lr, beta, values, grads_per_step):
-    """Run MomentumSGD over kept copies of `values`; yields (step, params after the step,
-    expected params) — expected from v = β·v − lr·grad, w = w + v, one v per parameter."""
+    """MomentumSGD over kept copies of `values`: yields (step, run), where run() makes that
+    step and returns (params after it, expected params) — expected from v = β·v − lr·grad,
+    w = w + v, one v per parameter. The step happens in run(), so inside the part that
+    judges it."""
     opt = optim.MomentumSGD(lr=lr, momentum=beta)
     kept = [student.keep(v) for v in values]
     want = [v.copy() for v in values]
     vel = [np.zeros_like(v) for v in values]
-    for step, grads in enumerate(grads_per_step, 1):
+
+    def run(grads):
         opt.step([(k, g) for k, g in zip(kept, grads)])
         for i, g in enumerate(grads):
             vel[i] = beta * vel[i] - lr * g
             want[i] = want[i] + vel[i]
         got = [fetch(student, k, f"parameter {i} after MomentumSGD.step", v.shape)
                for i, (k, v) in enumerate(zip(kept, values))]
-        yield step, got, want
+        return got, want
+
+    for step, grads in enumerate(grads_per_step, 1):
+        yield step, lambda grads=grads: run(grads)
 
 
 @check("m5.optim.momentum", points=2, parts=("first_step", "accumulates", "per_parameter"),
@@ -108,8 +114,9 @@ def test_momentum(student, rng, grade):
     shape = (int(rng.integers(3, 6)), int(rng.integers(2, 5)))
     P = rng.standard_normal(shape)
     grads = [[rng.standard_normal(shape)] for _ in range(3)]
-    for step, got, want in momentum_run(student, optim, lr, beta, [P], grads):
+    for step, run in grade.cases(momentum_run(student, optim, lr, beta, [P], grads)):
         with grade.part("first_step" if step == 1 else "accumulates"):
+            got, want = run()
             if step == 1 and np.array_equal(got[0], P):
                 raise Mismatch(Msg("MomentumSGD.step left the parameter unchanged",
                                    "MomentumSGD.step 沒有改變參數"), IN_PLACE_HINT)
@@ -125,7 +132,8 @@ def test_momentum(student, rng, grade):
     grads = [[rng.standard_normal(s) for s in shapes] for _ in range(3)]
     with grade.part("per_parameter"):
         try:
-            for step, got, want in momentum_run(student, optim, lr, beta, values, grads):
+            for step, run in momentum_run(student, optim, lr, beta, values, grads):
+                got, want = run()
                 for i in range(len(shapes)):
                     expect_close(got[i], want[i],
                                  f"parameter {i} of {len(shapes)} (shape {shapes[i]}) after step "
@@ -342,8 +350,9 @@ def test_train_optimizer_schedule(student, rng, grade):
                      rtol=1e-7, atol=1e-12)
         expect_close(expect_array(fc.db, "FullyConnected.db", (C,)), want_d.sum(0), "db",
                      rtol=1e-7, atol=1e-12)
-        for step, got, want in momentum_run(student, optim, base, beta, [W0],
-                                            [[rng.standard_normal(W0.shape)] for _ in range(2)]):
+        for step, run in momentum_run(student, optim, base, beta, [W0],
+                                      [[rng.standard_normal(W0.shape)] for _ in range(2)]):
+            got, want = run()
             expect_close(got[0], want[0], f"MomentumSGD step {step}", rtol=1e-9, atol=1e-12)
     except (Mismatch, ValueError, TypeError) as exc:
         text = exc.msg if isinstance(exc, Mismatch) else Msg(str(exc), str(exc))

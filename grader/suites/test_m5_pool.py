@@ -101,7 +101,7 @@ def test_maxpool_forward(student, rng, grade):
               "MaxPool2D 反向傳播（重疊的 window、相同最大值）"), doc=DOC)
 def test_maxpool_backward(student, rng, grade):
     for part, cases in BACKWARD_CASES.items():
-        for case in cases:
+        for case in grade.cases(cases):
             k, s = case[4], case[5] or case[4]
             if part == "ties":
                 x = with_ties(rng, case[:4])
@@ -110,13 +110,12 @@ def test_maxpool_backward(student, rng, grade):
                 if part == "overlapping":
                     x = plant_shared_max(rng, x, k, s)
             keep = x.copy()
-            pool = make_pool(student, case)
-            expect_array(pool.forward(x), "MaxPool2D.forward(x)", out_shape(case))
             dout = rng.standard_normal(out_shape(case))
-            dx = pool.backward(dout)
             _, want = oracles.maxpool2d(keep, k, s, dout)
             with grade.part(part):
-                dx = expect_array(dx, "MaxPool2D.backward(dout)", x.shape)
+                pool = make_pool(student, case)
+                expect_array(pool.forward(x), "MaxPool2D.forward(x)", out_shape(case))
+                dx = expect_array(pool.backward(dout), "MaxPool2D.backward(dout)", x.shape)
                 if part == "ties" and np.allclose(dx, ol.maxpool2d_all_maxima(keep, k, s, dout)):
                     grade.hint(TIES_HINT)
                 expect_close(dx, want, f"MaxPool2D.backward dx (input {case[2]}x{case[3]}, "

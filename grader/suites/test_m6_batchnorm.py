@@ -249,7 +249,7 @@ def backward_dx_hint(dx, x, gamma, dout, want_dx):
        title=("BatchNorm2D backward (dx, dgamma, dbeta), training mode",
               "BatchNorm2D 反向傳播（dx、dgamma、dbeta），training 模式"), doc=BWD_DOC)
 def test_batchnorm_backward(student, rng, grade):
-    for shape in BACKWARD_SHAPES:
+    for shape in grade.cases(BACKWARD_SHAPES):
         N, C, H, W = shape
         gamma, beta = random_affine(rng, C)
         bn = make_bn(student, C, gamma, beta)

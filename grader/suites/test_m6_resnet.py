@@ -241,7 +241,7 @@ def test_basicblock_identity(student, rng, grade):
             x = rng.standard_normal((N, C, H, W))
             expect_array(block.forward(x), f"BasicBlock({C}, {C}).forward(x), x of shape "
                          f"{(N, C, H, W)}", (N, C, H, W))
-    for N, C, H, W in ((2, 3, 5, 5), (3, 2, 4, 6)):
+    for N, C, H, W in grade.cases(((2, 3, 5, 5), (3, 2, 4, 6))):
         check_block_forward(student, rng, grade, "output", "basic", C, C, 1, N, H, W)
 
 
@@ -250,9 +250,9 @@ def test_basicblock_identity(student, rng, grade):
               "BasicBlock（projection shortcut：stride 2、channel 改變）"), doc=BLOCK_DOC)
 def test_basicblock_projection(student, rng, grade):
     require_layers(student, rng)
-    check_block_forward(student, rng, grade, "stride", "basic", 2, 2, 2, 2, 6, 6)
-    check_block_forward(student, rng, grade, "stride", "basic", 2, 4, 2, 2, 5, 7)
-    check_block_forward(student, rng, grade, "channels", "basic", 2, 3, 1, 2, 4, 4)
+    for part, *case in grade.cases((("stride", 2, 2, 2, 2, 6, 6), ("stride", 2, 4, 2, 2, 5, 7),
+                                    ("channels", 2, 3, 1, 2, 4, 4))):
+        check_block_forward(student, rng, grade, part, "basic", *case)
 
 
 # -- BasicBlock backward -------------------------------------------------------------------------
@@ -298,8 +298,8 @@ def check_block_backward(student, rng, grade, kind, C_in, C_out, stride, N, H, W
               "BasicBlock 兩條路徑的反向傳播（dx、參數梯度）"), doc=BLOCK_DOC, timeout=20)
 def test_basicblock_backward(student, rng, grade):
     require_layers(student, rng, backward=True)
-    check_block_backward(student, rng, grade, "basic", 3, 3, 1, 2, 4, 4)
-    check_block_backward(student, rng, grade, "basic", 2, 4, 2, 2, 5, 5)
+    for case in grade.cases(((3, 3, 1, 2, 4, 4), (2, 4, 2, 2, 5, 5))):
+        check_block_backward(student, rng, grade, "basic", *case)
     if grade.failed("shortcut_params") and grade.passed("main_params"):
         grade.hint(Msg("the shortcut's parameters get their gradients from d_sum too: "
                        "shortcut.backward(shortcut_bn.backward(d_sum))",
@@ -313,8 +313,8 @@ def test_basicblock_backward(student, rng, grade):
        doc=BOTTLENECK_DOC, timeout=20)
 def test_bottleneck(student, rng, grade):
     require_layers(student, rng, backward=True)
-    check_block_forward(student, rng, grade, "forward", "bottleneck", 8, 2, 1, 2, 4, 4)
-    check_block_forward(student, rng, grade, "forward", "bottleneck", 3, 2, 2, 2, 5, 5)
+    for case in grade.cases(((8, 2, 1, 2, 4, 4), (3, 2, 2, 2, 5, 5))):
+        check_block_forward(student, rng, grade, "forward", "bottleneck", *case)
     with grade.part("backward"):
         for C_in, mid, stride, N, H, W in ((8, 2, 1, 2, 3, 3), (3, 2, 2, 2, 4, 4)):
             block, P, x, parts, shape = new_block(student, rng, "bottleneck", C_in, mid, stride,

@@ -227,15 +227,12 @@ def require_param_dependence(model, what, output, rng, pick=None, label=None,
 
 
 def valid_in_parts(grade, parts, check_value):
-    """Run check_value() (validation of a forward result) inside each of `parts`: a result
-    that later parts depend on fails all of them. Returns what check_value returned, or None."""
-    result = None
-    ok = True
-    for part in parts:
-        with grade.part(part):
-            ok = False
-            result = check_value()
-            ok = True
+    """check_value() (validation of a forward result) as a step every one of `parts` needs:
+    if it fails, they all fail. Returns what check_value returned, or None."""
+    result = ok = None
+    with grade.shared(*parts):
+        result = check_value()
+        ok = True
     return result if ok else None
 
 
@@ -275,7 +272,7 @@ DSKIP_HINT = Msg(
     "「總和」——d = pool.backward(dout) + dskip，再往回穿過 conv/BN/ReLU 各層")
 
 
-@check("m6.unet.encoder", points=2, parts=("forward", "dx", "params"),
+@check("m6.unet.encoder", points=2, parts=("forward", "dx", "params"), needs={"params": ("backward",)},
        title=("UNetEncoder: (skip, pooled), and backward takes both gradients",
               "UNetEncoder：回傳 (skip, pooled)，反向傳播接收兩個梯度"), doc=DOC)
 def test_unet_encoder(student, rng, grade, seed):
@@ -363,7 +360,7 @@ DECODER_CASES = [("nearest", 2, 4, 3, 2, 3), ("bilinear", 2, 3, 2, 3, 2)]
 def test_unet_decoder(student, rng, grade, seed):
     student.seed(worker_seed(seed))
     unet = student.module("module6.unet")
-    for mode, N, Cx, Cs, h, w in DECODER_CASES:
+    for mode, N, Cx, Cs, h, w in grade.cases(DECODER_CASES):
         h, w = h + int(rng.integers(0, 2)), w + int(rng.integers(0, 2))
         dec = unet.UNetDecoder(Cx + Cs, Cs, upsample=mode)
         x = rng.standard_normal((N, Cx, h, w))
@@ -401,9 +398,8 @@ def test_unet_decoder(student, rng, grade, seed):
                           lambda: expect_array(dec.forward(x, skip), name, shape)) is None:
             continue
         G = rng.standard_normal(shape)
-        res = dec.backward(G)
         grads = valid_in_parts(grade, ("dx", "dskip"), lambda: expect_pair(
-            res, "UNetDecoder.backward(dout)", ("dx", "dskip"), (x.shape, skip.shape),
+            dec.backward(G), "UNetDecoder.backward(dout)", ("dx", "dskip"), (x.shape, skip.shape),
             DECODER_PAIR_HINT))
         if grads is None:
             continue

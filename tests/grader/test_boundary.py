@@ -145,6 +145,8 @@ class FakeWorker:
     [1, 2, 3], {"ok": 1, "err": 2}, {"okay": 1}, {"err": ["ValueError", 3, None]},
     {"err": ["E", "m", ["f.py", "not a line", "fn", ""]]}, {"exit": ["3", None]},
     {"ok": 1, "forbidden": "torch"}, {"ok": 1, "forbidden": [["torch", ["f.py", "x"]]]},
+    {"err": ["E", "m", None, "x"]}, {"err": ["E", "m", None, [["x", [2, -1]]]]},
+    {"err": ["E", "m", None, [["x", [2, True]]]]}, {"err": ["E", "m", None, [["x", [1]]] * 9]},
 ])
 def test_a_reply_that_breaks_the_schema_is_a_crash_of_that_check(reply):
     a, b = socket.socketpair()
