@@ -84,8 +84,12 @@ class CheckSpec:
     timeout: float
     doc: str
     needs: dict = field(default_factory=dict)
+    cap: float = 0.0          # the longest a check may take (seconds): >= timeout
     func_name: str = ""
     file: str = ""
+
+    def __post_init__(self):
+        self.cap = max(self.cap, self.timeout)
 
 
 @dataclass
@@ -117,10 +121,13 @@ class CheckResult:
                 "parts": [dict(p, message=plain(p["message"])) for p in self.parts]}
 
 
-def check(id, points, title, parts=None, optional=False, timeout=10.0, doc="", needs=None):
+def check(id, points, title, parts=None, optional=False, timeout=10.0, doc="", needs=None,
+          cap=None):
     """Declare a check (see the module docstring). `timeout` is in seconds, before
-    --timeout-scale; `optional` checks give bonus points (選做); `needs` maps a part to the
-    student members it depends on beyond its own blocks."""
+    --timeout-scale; `cap` is the hard limit of a check that sets its own budget from the
+    learner's measured speed (suites/budget.py), default the timeout; `optional` checks
+    give bonus points (選做); `needs` maps a part to the student members it depends on
+    beyond its own blocks."""
     if id in REGISTRY:
         raise ValueError(f"duplicate check id {id}")
     if isinstance(parts, (list, tuple)):
@@ -132,7 +139,8 @@ def check(id, points, title, parts=None, optional=False, timeout=10.0, doc="", n
         raise ValueError(f"check {id}: needs names unknown parts {sorted(unknown)}")
     spec = CheckSpec(id=id, module=int(id.split(".")[0].lstrip("m")),
                      title=Msg(*title), points=points, parts=parts,
-                     optional=optional, timeout=timeout, doc=doc, needs=needs)
+                     optional=optional, timeout=timeout, doc=doc, needs=needs,
+                     cap=max(timeout, cap or timeout))
 
     def decorate(fn):
         spec.func_name, spec.file = fn.__name__, fn.__module__

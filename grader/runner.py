@@ -233,8 +233,8 @@ def _one_suite_process(module_names, specs, stage, isolation, seed, timeout_scal
     # grader runs from.
     env["PYTHONPATH"] = os.pathsep.join(
         [str(SUITES_DIR.parent.parent)] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p])
-    budget = sum(s.timeout for s in specs) * timeout_scale + RUN_SLACK
-    backstop = int(max(s.timeout for s in specs) * timeout_scale + 60)
+    budget = sum(s.cap for s in specs) * timeout_scale + RUN_SLACK
+    backstop = int(max(s.cap for s in specs) * timeout_scale + 60)
     cmd = [sys.executable, "-m", "pytest", *paths, "-p", "grader.plugin",
            "-c", str(SUITES_DIR / "pytest.ini"), "--rootdir", str(SUITES_DIR.parent.parent),
            "-q", "--no-header", "-o", f"timeout={backstop}",

@@ -2,7 +2,8 @@
 
 They have the course layers' interface (forward, backward, the parameter attributes and
 their gradients: W/dW, b/db, gamma/dgamma, beta/dbeta), so one training loop can drive
-either the learner's layers through the proxy or these. BatchNorm2D is the training-mode
+either the learner's layers through the proxy or these; they are also the vectorised layers
+a learner's are timed against when a learning check runs out of time (budget.py). BatchNorm2D is the training-mode
 layer only (batch statistics; the runs here never switch to eval mode), Conv2D stride 1
 only: what the runs need. The suites never import reference/.
 """
@@ -85,3 +86,42 @@ class MainPath:
         self.conv2 = Conv2D(P["conv2.W"], P["conv2.b"], padding=1)
         self.bn2 = BatchNorm2D(P["bn2.gamma"], P["bn2.beta"])
         self.relu2 = ReLU()
+
+
+class MaxPool2x2:
+    """2x2 max-pooling, stride 2, on even H and W (the U-Net's and LeNet's): the windows
+    are a reshape; the gradient goes to each window's first maximum."""
+
+    def forward(self, x):
+        N, C, H, W = x.shape
+        win = x.reshape(N, C, H // 2, 2, W // 2, 2).transpose(0, 1, 2, 4, 3, 5)
+        self.shape, self.arg = x.shape, win.reshape(N, C, H // 2, W // 2, 4).argmax(axis=-1)
+        return win.max(axis=(-2, -1))
+
+    def backward(self, dout):
+        N, C, H, W = self.shape
+        d = np.zeros((N, C, H // 2, W // 2, 4))
+        np.put_along_axis(d, self.arg[..., None], dout[..., None], axis=-1)
+        return d.reshape(N, C, H // 2, W // 2, 2, 2).transpose(0, 1, 2, 4, 3, 5).reshape(self.shape)
+
+
+class FullyConnected:
+    def __init__(self, W, b):
+        self.W, self.b = np.array(W, dtype=np.float64), np.array(b, dtype=np.float64)
+
+    def forward(self, x):
+        self.x = x
+        return x @ self.W + self.b
+
+    def backward(self, dout):
+        self.dW, self.db = self.x.T @ dout, dout.sum(axis=0)
+        return dout @ self.W.T
+
+
+class UpsampleNearest2x:
+    def forward(self, x):
+        return x.repeat(2, axis=2).repeat(2, axis=3)
+
+    def backward(self, dout):
+        N, C, H, W = dout.shape
+        return dout.reshape(N, C, H // 2, 2, W // 2, 2).sum(axis=(3, 5))

@@ -22,7 +22,7 @@ from grader.checks import CheckTimeout, Mismatch, Msg, Todo, check
 from grader.expect import expect_array
 from grader.proxy import WorkerTimeout
 
-from . import oracles
+from . import budget, oracles
 from . import oracles_m5_training as ot
 from .derive import worker_seed
 
@@ -350,81 +350,14 @@ OVERFIT_LR, OVERFIT_MOMENTUM = 0.005, 0.9
 OVERFIT_CHUNK, OVERFIT_MAX_EPOCHS = 5, 80
 OVERFIT_LOSS = 0.05
 OVERFIT_TIMEOUT = 20.0
-MEASURE_BUDGET = 15.0
-
-
-def measure_conv_step(student, n):
-    """Seconds for one forward + backward of the learner's Conv2D at LeNet's two training
-    shapes (batch n), in a fresh worker with its own deadline: (total, conv1, conv2), where
-    a part that did not finish is math.inf."""
-    student.close()
-    student.deadline = time.monotonic() + MEASURE_BUDGET
-    rng = np.random.default_rng(0)
-    times = []
-    try:
-        layers = student.module("module5.layers")
-        for C, F, H in ((1, 6, 28), (6, 16, 12)):
-            conv = layers.Conv2D(C, F, 5)
-            x = rng.standard_normal((n, C, H, H))
-            dout = rng.standard_normal((n, F, H - 4, H - 4))
-            start = time.perf_counter()
-            conv.forward(x)
-            conv.backward(dout)
-            times.append(time.perf_counter() - start)
-    except WorkerTimeout:
-        times += [math.inf] * (2 - len(times))
-    finally:
-        student.close()
-    return sum(times), times[0], times[1]
-
-
-def baseline_conv_step(n):
-    rng = np.random.default_rng(0)
-    cases = [(rng.standard_normal((n, C, H, H)), rng.standard_normal((F, C, 5, 5)),
-              np.zeros(F), 1, 0) for C, F, H in ((1, 6, 28), (6, 16, 12))]
-    return ot.time_positions_conv(cases, repeats=2)
-
-
-def slow_training_message(student, limit, done, timeout_scale):
-    steps = OVERFIT_MAX_EPOCHS      # one batch per epoch
-    total, t1, t2 = measure_conv_step(student, OVERFIT_N)
-    base = baseline_conv_step(OVERFIT_N)
-    allowed = limit / steps
-    if math.isinf(total):
-        mine_en = f"more than {MEASURE_BUDGET:.0f} s"
-        mine_zh = f"超過 {MEASURE_BUDGET:.0f} 秒"
-        need_en = need_zh = ""
-        scale = None
-    else:
-        mine_en = f"{total:.3f} s (first layer {t1:.3f} s, second {t2:.3f} s)"
-        mine_zh = f" {total:.3f} 秒（第一層 {t1:.3f} 秒、第二層 {t2:.3f} 秒）"
-        need_en = f", so {steps} steps need up to ~{steps * total:.0f} s"
-        need_zh = f"，{steps} 步最多約需 {steps * total:.0f} 秒"
-        scale = max(2, math.ceil(timeout_scale * 1.5 * steps * total / limit))
-    what_en = ("Vectorise Conv2D over the batch and the channels (at most one loop over the "
-               "output positions, or im2col)")
-    what_zh = "請把 Conv2D 對 batch 與 channel 向量化（最多只對輸出位置做一層迴圈，或用 im2col）"
-    if scale is not None:
-        what_en += f", or grade with --timeout-scale {scale}"
-        what_zh += f"，或用 --timeout-scale {scale} 重新評分"
-    return Msg(
-        f"training did not finish within the time limit ({limit:.0f} s; {done} of at most "
-        f"{OVERFIT_MAX_EPOCHS} epochs done). Each training step runs both Conv2D layers forward "
-        f"and backward at batch {OVERFIT_N}: yours took {mine_en}{need_en}; this check allows "
-        f"{allowed:.2f} s per step, and a Conv2D that loops over output positions (vectorised "
-        f"over batch and channels) takes {base:.3f} s here. {what_en}.",
-        f"訓練沒有在時間限制內完成（{limit:.0f} 秒；最多 {OVERFIT_MAX_EPOCHS} 個 epoch，完成了 {done} 個）。"
-        f"每一步訓練要讓兩層 Conv2D 各做一次 forward 與 backward（batch {OVERFIT_N}）：你的 Conv2D 花了"
-        f"{mine_zh}{need_zh}；這項檢查每步允許 {allowed:.2f} 秒，而只對輸出位置做迴圈（batch 與 channel "
-        f"向量化）的 Conv2D 在這台機器上只要 {base:.3f} 秒。{what_zh}。")
+OVERFIT_CAP = 240.0
 
 
 @check("m5.network.overfit", points=3, parts=("loss", "accuracy"),
        title=("SimpleConvNet overfits a tiny batch (train + MomentumSGD)",
               "SimpleConvNet 能把一小批資料訓練到幾乎零誤差（train + MomentumSGD）"),
-       doc=OVERFIT_DOC, timeout=OVERFIT_TIMEOUT)
+       doc=OVERFIT_DOC, timeout=OVERFIT_TIMEOUT, cap=OVERFIT_CAP)
 def test_network_overfit(student, rng, grade, seed, timeout_scale):
-    limit = OVERFIT_TIMEOUT * timeout_scale
     student.seed(worker_seed(seed))
     net = student.module("module5.network")
     optim = student.module("module5.optim")
@@ -432,13 +365,27 @@ def test_network_overfit(student, rng, grade, seed, timeout_scale):
     y = rng.permutation(np.arange(OVERFIT_N) % NUM_CLASSES)
     model = net.SimpleConvNet(input_shape=INPUTS["mnist"], num_classes=NUM_CLASSES)
     shape = INPUTS["mnist"]
-    scores = expect_array(model.forward(X), "SimpleConvNet.forward(x)", (OVERFIT_N, NUM_CLASSES))
-    if ot.is_stub(student.target, "module5/optim.py", "MomentumSGD.step"):
-        raise ot.stub("MomentumSGD.step (this check trains with it)")
-    # One backward (no update) so that the gradients exist and get_params_and_grads() can
-    # be read; the loss is always judged from the parameters, through the trusted forward.
-    if np.all(np.isfinite(scores)):
-        model.backward(oracles.cross_entropy(scores, y)[1])
+    what = ("overfitting a tiny batch", "把一小批資料訓練到幾乎零誤差")
+    probes = budget.lenet_step(OVERFIT_N)
+    # One forward and one backward (no update), timed: a training step, from which the
+    # run's budget follows; the gradients then exist, so get_params_and_grads() can be
+    # read. The loss is always judged from the parameters, through the trusted forward.
+    start = time.perf_counter()
+    try:
+        scores = expect_array(model.forward(X), "SimpleConvNet.forward(x)",
+                              (OVERFIT_N, NUM_CLASSES))
+        if ot.is_stub(student.target, "module5/optim.py", "MomentumSGD.step"):
+            raise ot.stub("MomentumSGD.step (this check trains with it)")
+        if np.all(np.isfinite(scores)):
+            model.backward(oracles.cross_entropy(scores, y)[1])
+    except WorkerTimeout:
+        raise CheckTimeout(budget.timeout_message(student, grade, timeout_scale, what, None,
+                                                  OVERFIT_MAX_EPOCHS, probes, "during")) from None
+    step = time.perf_counter() - start
+    fits, _ = budget.fit(student, grade, timeout_scale, step, OVERFIT_MAX_EPOCHS)
+    if not fits:
+        raise CheckTimeout(budget.timeout_message(student, grade, timeout_scale, what, step,
+                                                  OVERFIT_MAX_EPOCHS, probes, "before"))
 
     def trusted_loss():
         """(loss, accuracy) on the training batch of the network the model's parameters
@@ -452,6 +399,7 @@ def test_network_overfit(student, rng, grade, seed, timeout_scale):
     initial = trusted_loss()[0]
     opt = optim.MomentumSGD(lr=OVERFIT_LR, momentum=OVERFIT_MOMENTUM)
     done, loss, acc = 0, math.nan, 0.0
+    stage = "during"
     try:
         while done < OVERFIT_MAX_EPOCHS:
             net.train(model, X, y, lr=OVERFIT_LR, epochs=OVERFIT_CHUNK, batch_size=OVERFIT_N,
@@ -462,12 +410,14 @@ def test_network_overfit(student, rng, grade, seed, timeout_scale):
                 break
         # The verdict stands only if the student's forward is that network: on the
         # training batch and on inputs it has never seen.
+        stage = "after"
         if math.isfinite(loss):
             require_lenet_forward(model, lenet_params(model, shape), [
                 (("the training images", "訓練影像"), X),
                 (("new images", "新的影像"), rng.standard_normal((OVERFIT_N, *shape)))])
     except WorkerTimeout:
-        raise CheckTimeout(slow_training_message(student, limit, done, timeout_scale)) from None
+        raise CheckTimeout(budget.timeout_message(student, grade, timeout_scale, what, step,
+                                                  OVERFIT_MAX_EPOCHS, probes, stage)) from None
     chance = math.log(NUM_CLASSES)
     after = (f"after {done} epochs (train with MomentumSGD(lr={OVERFIT_LR}, "
              f"momentum={OVERFIT_MOMENTUM}), batch {OVERFIT_N})")

@@ -20,7 +20,7 @@ from grader.checks import CheckTimeout, Mismatch, Msg, check
 from grader.expect import expect_array, expect_close
 from grader.proxy import StudentError, WorkerTimeout
 
-from . import oracle_layers, oracles
+from . import budget, oracle_layers, oracles
 from .oracles_m5_training import todo
 
 BLOCK_DOC = "docs/module6.md#resnet-basicblock"
@@ -341,6 +341,7 @@ RVP = dict(depth=8, width=8, size=7, n=16, steps=25, lr=0.1)
 LOSS_MARGIN = 1.3      # plain final loss / residual final loss must reach this
 GRAD_MARGIN = 0.2      # residual first-layer gradient / plain's must reach this
 RVP_TIMEOUT = 20.0
+RVP_CAP = 240.0
 
 
 def rvp_setup(seed, depth=RVP["depth"], width=RVP["width"], size=RVP["size"], n=RVP["n"]):
@@ -445,6 +446,8 @@ def rvp_train(stem, blocks, setup, residual, progress=None):
         b -= RVP["lr"] * db
         if step == 0 and progress is not None:
             progress["step_seconds"] = time.perf_counter() - start
+            if "first_step" in progress:
+                progress["first_step"](progress["step_seconds"])
 
 
 def rvp_residual(layers, resnet_blocks, setup, progress=None):
@@ -509,33 +512,10 @@ def rvp_verdict(outcome):
                       "one: ", "residual 堆疊沒有比 plain 堆疊明顯訓練得更好：") + figures, hint
 
 
-def rvp_timeout_message(limit, seconds, timeout_scale):
-    """TIMEOUT text: how long one training step took and how long the run needs."""
-    steps = RVP["steps"]
-    need = (steps + 2) * seconds
-    scale = max(2, math.ceil(timeout_scale * 1.5 * need / limit)) if seconds else None
-    speed_en = (f"one training step of the residual stack (forward, backward, update) took "
-                f"{seconds:.3f} s here, so its {steps} training steps need about {need:.0f} s"
-                if seconds else "not even the first training step finished")
-    speed_zh = (f"residual 堆疊的一步訓練（forward、backward、更新）花了 {seconds:.3f} 秒，"
-                f"{steps} 步約需 {need:.0f} 秒" if seconds else "連第一步訓練都沒有完成")
-    more_en = f", or grade with --timeout-scale {scale}" if scale else ""
-    more_zh = f"，或用 --timeout-scale {scale} 重新評分" if scale else ""
-    return Msg(f"the residual-vs-plain experiment did not finish within {limit:.0f} s: "
-               f"{speed_en}. Each step runs 17 Conv2D layers (7x7 images, batch "
-               f"{RVP['n']}, {RVP['width']} channels) forward and backward. Vectorise Conv2D "
-               f"over the batch and the channels (at most one loop over output positions, or "
-               f"im2col){more_en}.",
-               f"residual 與 plain 的比較實驗沒有在 {limit:.0f} 秒內完成：{speed_zh}。每一步要讓 17 層 "
-               f"Conv2D（7x7 影像、batch {RVP['n']}、{RVP['width']} 個 channel）各做一次 forward 與 "
-               f"backward。請把 Conv2D 對 batch 與 channel 向量化（最多只對輸出位置做一層迴圈，或用 "
-               f"im2col）{more_zh}。")
-
-
 @check("m6.resnet.residual_vs_plain", points=3,
        title=("A residual stack trains better than the same stack without shortcuts",
               "residual 堆疊比拿掉 shortcut 的同一個堆疊訓練得更好"),
-       doc=RVP_DOC, timeout=RVP_TIMEOUT)
+       doc=RVP_DOC, timeout=RVP_TIMEOUT, cap=RVP_CAP)
 def test_residual_vs_plain(student, grade, seed, timeout_scale):
     """The experiment. A stem (the learner's Conv2D, 1 → 8 channels, 3x3), 8 of the learner's
     BasicBlock(8, 8) — 17 conv layers — and a given head (global average pooling, linear,
@@ -576,17 +556,26 @@ def test_residual_vs_plain(student, grade, seed, timeout_scale):
     for a busy machine. A TIMEOUT says how long one step took and which --timeout-scale
     would do.
     """
-    limit = RVP_TIMEOUT * timeout_scale
     require_layers(student, np.random.default_rng(seed), backward=True)
     layers = student.module("module5.layers")
     resnet_blocks = student.module("module6.resnet_blocks")
+    what = ("the residual-vs-plain experiment", "residual 與 plain 的比較實驗")
+    steps = RVP["steps"] + 1
+    probes = budget.residual_step(RVP["n"], RVP["width"], RVP["size"], RVP["depth"])
 
-    progress = {}
+    def first_step(seconds):
+        """After the first step: the budget for the rest, or a TIMEOUT if it cannot fit."""
+        if not budget.fit(student, grade, timeout_scale, seconds, steps)[0]:
+            raise CheckTimeout(budget.timeout_message(student, grade, timeout_scale, what,
+                                                      seconds, steps, probes, "before"))
+
+    progress = {"first_step": first_step}
     try:
         outcome = rvp_experiment(layers, resnet_blocks, seed, progress)
     except WorkerTimeout:
-        raise CheckTimeout(rvp_timeout_message(limit, progress.get("step_seconds", 0.0),
-                                               timeout_scale)) from None
+        raise CheckTimeout(budget.timeout_message(student, grade, timeout_scale, what,
+                                                  progress.get("step_seconds"), steps, probes,
+                                                  "during")) from None
     passed, message, hint = rvp_verdict(outcome)
     if hint is not None:
         grade.hint(hint)

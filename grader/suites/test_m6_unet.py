@@ -31,8 +31,7 @@ from grader.checks import CheckTimeout, Mismatch, Msg, Todo, check
 from grader.expect import expect_array, expect_close
 from grader.proxy import RemoteObject, StudentError, WorkerTimeout
 
-from . import oracles
-from . import oracles_m5_training as ot
+from . import budget, oracles
 from .derive import worker_seed
 
 DOC = "docs/module6.md#u-net"
@@ -625,91 +624,7 @@ IOU_TRAIN, IOU_TEST = 64, 64
 IOU_STEPS, IOU_LR, IOU_BATCH, IOU_MOMENTUM = 60, 0.1, 8, 0.9
 IOU_THRESHOLD = 0.93
 IOU_TIMEOUT = 40.0
-MEASURE_BUDGET = 10.0
-CONV_PROBE = (IOU_BATCH, 8, IOU_SIZE, 8)    # Conv2D(8, 8, 3, padding=1) on (8, 8, 16, 16)
-
-
-def measure_conv(student):
-    """Seconds for one forward + backward of the learner's Conv2D(8, 8, 3, padding=1) on
-    (8, 8, 16, 16) — the U-Net's full-resolution convolution at the training batch — in a
-    fresh worker with its own deadline (math.inf if it does not finish)."""
-    student.close()
-    student.deadline = time.monotonic() + MEASURE_BUDGET
-    N, C, H, F = CONV_PROBE
-    rng = np.random.default_rng(0)
-    x = rng.standard_normal((N, C, H, H))
-    dout = rng.standard_normal((N, F, H, H))
-    try:
-        conv = student.module("module5.layers").Conv2D(C, F, 3, padding=1)
-        best = math.inf
-        for _ in range(2):
-            start = time.perf_counter()
-            conv.forward(x)
-            conv.backward(dout)
-            best = min(best, time.perf_counter() - start)
-        return best
-    except (WorkerTimeout, StudentError):
-        return math.inf
-    finally:
-        student.close()
-
-
-def baseline_conv():
-    N, C, H, F = CONV_PROBE
-    rng = np.random.default_rng(0)
-    case = (rng.standard_normal((N, C, H, H)), rng.standard_normal((F, C, 3, 3)), np.zeros(F), 1, 1)
-    return ot.time_positions_conv([case], repeats=3)
-
-
-def slow_message(student, limit, step, timeout_scale, early):
-    """The TIMEOUT message: the learner's step time (None: not even one step finished), their
-    Conv2D against the positions-loop baseline, and what to do."""
-    conv = measure_conv(student)
-    base = baseline_conv()
-    if early:
-        head_en = (f"training would not finish within the time limit ({limit:.0f} s), so it was "
-                   f"not started")
-        head_zh = f"訓練不可能在時間限制（{limit:.0f} 秒）內完成，所以沒有開始"
-    else:
-        head_en = f"training did not finish within the time limit ({limit:.0f} s)"
-        head_zh = f"訓練沒有在時間限制（{limit:.0f} 秒）內完成"
-    if step is None:
-        step_en = (f"one training step of your SimpleUNet (batch {IOU_BATCH}, {IOU_SIZE}×{IOU_SIZE} "
-                   f"images) did not even finish, and {IOU_STEPS} are needed")
-        step_zh = (f"你的 SimpleUNet 連一步訓練（batch {IOU_BATCH}、{IOU_SIZE}×{IOU_SIZE} 的影像）都沒有完成，"
-                   f"而總共需要 {IOU_STEPS} 步")
-        need = limit * IOU_STEPS
-    else:
-        need = IOU_STEPS * step
-        step_en = (f"one training step of your SimpleUNet (batch {IOU_BATCH}, {IOU_SIZE}×{IOU_SIZE} "
-                   f"images) took {step:.3f} s, so {IOU_STEPS} steps need ~{need:.0f} s")
-        step_zh = (f"你的 SimpleUNet 每一步訓練（batch {IOU_BATCH}、{IOU_SIZE}×{IOU_SIZE} 的影像）花了 "
-                   f"{step:.3f} 秒，{IOU_STEPS} 步約需 {need:.0f} 秒")
-    scale = max(2, math.ceil(timeout_scale * 1.5 * need / limit))
-    conv_en = f"more than {MEASURE_BUDGET:.0f} s" if math.isinf(conv) else f"{conv:.4f} s"
-    conv_zh = f"超過 {MEASURE_BUDGET:.0f} 秒" if math.isinf(conv) else f"{conv:.4f} 秒"
-    shape = CONV_PROBE[:2] + (IOU_SIZE, IOU_SIZE)
-    measured_en = (f"Your Conv2D takes {conv_en} for one forward + backward of "
-                   f"Conv2D(8, 8, 3, padding=1) on {shape}; a Conv2D that loops over output "
-                   f"positions (vectorised over batch and channels) takes {base:.4f} s here.")
-    measured_zh = (f"你的 Conv2D 對 {shape} 做一次 Conv2D(8, 8, 3, padding=1) 的 forward + backward 要 "
-                   f"{conv_zh}；只對輸出位置做迴圈（batch 與 channel 向量化）的 Conv2D 在這台機器上只要 "
-                   f"{base:.4f} 秒。")
-    if conv <= 3 * base:
-        what_en = ("Your Conv2D is not what is slow: look for Python loops over pixels or samples "
-                   "in the other layers (BatchNorm2D, MaxPool2D, Upsample, the U-Net blocks)")
-        what_zh = ("慢的不是你的 Conv2D：請找找其他層（BatchNorm2D、MaxPool2D、Upsample、U-Net 的區塊）"
-                   "裡對像素或樣本的 Python 迴圈")
-    else:
-        what_en = ("Vectorise Conv2D over the batch and the channels (at most one loop over the "
-                   "output positions, or im2col)")
-        what_zh = "請把 Conv2D 對 batch 與 channel 向量化（最多只對輸出位置做一層迴圈，或用 im2col）"
-    if step is None:
-        scale_en, scale_zh = "a much larger --timeout-scale", "大很多的 --timeout-scale"
-    else:
-        scale_en = scale_zh = f"--timeout-scale {scale}"
-    return Msg(f"{head_en}: {step_en}. {measured_en} {what_en}, or grade with {scale_en}.",
-               f"{head_zh}：{step_zh}。{measured_zh}{what_zh}，或用 {scale_zh} 重新評分。")
+IOU_CAP = 360.0
 
 
 PAIRS_HINT = Msg("every layer with parameters must keep dW/db (dgamma/dbeta) after backward, and "
@@ -774,7 +689,7 @@ def constant_guess_loss(masks, n_classes):
 @check("m6.unet.iou", points=3, parts={"learns": 1, "iou": 2},
        title=(f"SimpleUNet learns to segment circles and squares (held-out mean IoU ≥ {IOU_THRESHOLD})",
               f"SimpleUNet 學會分割圓形與方形（未見過的影像 mean IoU ≥ {IOU_THRESHOLD}）"),
-       doc=IOU_DOC, timeout=IOU_TIMEOUT)
+       doc=IOU_DOC, timeout=IOU_TIMEOUT, cap=IOU_CAP)
 def test_unet_iou(student, rng, grade, seed, timeout_scale):
     """Train the learner's SimpleUNet(1, 2, 'nearest') on 64 generated 16×16 images
     (shape vs background) for 60 steps of momentum SGD (lr 0.1, β 0.9, batch 8) with the
@@ -783,7 +698,6 @@ def test_unet_iou(student, rng, grade, seed, timeout_scale):
     segmented on its own) and judge on 64 images drawn after training:
     learns — held-out pixel cross-entropy below half that of the best constant guess;
     iou — held-out mean IoU (background and shape) ≥ IOU_THRESHOLD."""
-    limit = IOU_TIMEOUT * timeout_scale
     student.seed(worker_seed(seed))
     unet = student.module("module6.unet")
     X, masks = make_shapes(IOU_TRAIN, size=IOU_SIZE, seed=np.random.SeedSequence([seed, 1]),
@@ -792,31 +706,39 @@ def test_unet_iou(student, rng, grade, seed, timeout_scale):
     student.given("given.model_utils.set_training", model, True)
     xb, mb = X[:IOU_BATCH], masks[:IOU_BATCH]
     name = "SimpleUNet.forward(x)"
-    # Two timed steps (no update): they validate the model's answers before training, and
-    # predict whether training can finish in time.
-    step = math.inf
+    what = ("training the U-Net", "U-Net 的訓練")
+    probes = budget.unet_step(IOU_BATCH, IOU_SIZE)
+    # One timed step (no update): it validates the model's answers before training, and
+    # sets the budget of the run (60 steps and the held-out evaluation, ~2 steps' worth).
+    steps = IOU_STEPS + 2
+    step = None
     try:
-        for _ in range(2):
-            start = time.perf_counter()
-            logits = unet_forward(grade, model, xb, IOU_CLASSES, name)
-            _, dlogits = pixel_cross_entropy(logits, mb)
-            model.backward(dlogits)
-            step = min(step, time.perf_counter() - start)
+        start = time.perf_counter()
+        logits = unet_forward(grade, model, xb, IOU_CLASSES, name)
+        _, dlogits = pixel_cross_entropy(logits, mb)
+        model.backward(dlogits)
+        step = time.perf_counter() - start
     except WorkerTimeout:
-        raise CheckTimeout(slow_message(student, limit, None if math.isinf(step) else step,
-                                        timeout_scale, early=False)) from None
-    remaining = student.remaining()
-    if remaining is not None and IOU_STEPS * step > 2 * remaining:
-        raise CheckTimeout(slow_message(student, limit, step, timeout_scale, early=True))
+        raise CheckTimeout(budget.timeout_message(student, grade, timeout_scale, what, None,
+                                                  steps, probes, "during")) from None
+    if not budget.fit(student, grade, timeout_scale, step, steps)[0]:
+        raise CheckTimeout(budget.timeout_message(student, grade, timeout_scale, what, step,
+                                                  steps, probes, "before"))
     try:
         losses = train_unet(grade, model, X, masks, np.random.SeedSequence([seed, 3]), name)
     except WorkerTimeout:
-        raise CheckTimeout(slow_message(student, limit, step, timeout_scale, early=False)) from None
+        raise CheckTimeout(budget.timeout_message(student, grade, timeout_scale, what, step,
+                                                  steps, probes, "during")) from None
     # Held-out images, drawn only now: nothing in the worker could have seen them.
     X_test, masks_test = make_shapes(IOU_TEST, size=IOU_SIZE, seed=np.random.SeedSequence([seed, 2]),
                                      classes=IOU_CLASSES, noise=IOU_NOISE)
-    student.given("given.model_utils.set_training", model, False)
-    logits = unet_forward(grade, model, X_test, IOU_CLASSES, name + " (eval mode, held-out images)")
+    try:
+        student.given("given.model_utils.set_training", model, False)
+        logits = unet_forward(grade, model, X_test, IOU_CLASSES,
+                              name + " (eval mode, held-out images)")
+    except WorkerTimeout:
+        raise CheckTimeout(budget.timeout_message(student, grade, timeout_scale, what, step,
+                                                  steps, probes, "after")) from None
     pred = logits.argmax(axis=1)
     iou = mean_iou(pred, masks_test, IOU_CLASSES)
     loss, _ = pixel_cross_entropy(logits, masks_test)

@@ -9,7 +9,6 @@ several bugs when the checks that judge them never run each other's code (each t
 comment says why they stay apart).
 """
 import importlib
-import re
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -112,23 +111,6 @@ def test_mutants_are_caught(name, mutant, grade_tree):
         said = (result["hint"] or {}).get("en", "") + " " + (result["message"] or {}).get("en", "")
         assert text in said, (check_id, result)
         assert result["hint"] is None or result["hint"]["zh-TW"] != result["hint"]["en"], result
-
-
-def test_slow_training_times_out_with_measurements_and_advice(mutant, grade_tree):
-    """A U-Net step slower than the budget allows is stopped before training (not after the
-    full limit) with what was measured and what to do; here the slowness is not Conv2D's."""
-    tree = mutant((UNET, "    def forward(self, x):\n        skip1, x = self.enc1.forward(x)",
-                   "    def forward(self, x):\n        import time\n        time.sleep(1.5)\n"
-                   "        skip1, x = self.enc1.forward(x)"))
-    result = grade_tree(tree, ["m6.unet.iou"])["m6.unet.iou"]
-    assert result["status"] == "TIMEOUT", result
-    assert result["duration"] < 30, result            # stopped early, not at the 40 s limit
-    en, zh = result["message"]["en"], result["message"]["zh-TW"]
-    assert re.search(r"took \d+\.\d{3} s, so 60 steps need ~\d+ s", en), en
-    assert re.search(r"Your Conv2D takes \d+\.\d{4} s", en), en
-    assert "Your Conv2D is not what is slow" in en, en
-    for text in (en, zh):
-        assert re.search(r"--timeout-scale \d+", text), text
 
 
 def test_untouched_exercises_are_todo(grade_tree):

@@ -143,27 +143,19 @@ def test_positions_loop_conv2d_passes_every_required_check(mutant, grade_tree, c
     assert bonus["status"] == "FAIL" and "loop over the kh·kw kernel offsets" in bonus["hint"]["en"]
 
 
-def test_four_loop_conv2d_passes_shapes_and_gradients_and_times_out_with_its_speed(
+def test_four_loop_conv2d_passes_shapes_and_gradients_and_a_tiny_limit_names_it(
         mutant, grade_tree):
     tree = with_conv2d(mutant, FOUR_LOOP_CONV2D)
     results = grade_tree(tree, ["m5.network.shapes", "m5.network.gradcheck"])
     assert {i: r["status"] for i, r in results.items()} == \
         {"m5.network.shapes": "PASS", "m5.network.gradcheck": "PASS"}, results
-    # A small scale keeps this test short: 20 s x 0.2 = 4 s for training.
-    overfit = grade_tree(tree, ["m5.network.overfit"], timeout_scale=0.2)["m5.network.overfit"]
-    if overfit["status"] == "PASS":
-        return
+    # At default limits it trains too (tests/grader/test_naive_trees.py); a tiny scale makes
+    # the budget too short, and the TIMEOUT names Conv2D with its measured time.
+    overfit = grade_tree(tree, ["m5.network.overfit"], timeout_scale=0.05)["m5.network.overfit"]
     assert overfit["status"] == "TIMEOUT", overfit
-    # It says how long one training step of its Conv2D took (or the bound it exceeded), what
-    # the check allowed, and what to do — in both languages.
     en, zh = overfit["message"]["en"], overfit["message"]["zh-TW"]
-    took_en = re.search(r"yours took (\d+\.\d{3}) s|yours took more than \d+ s", en)
-    took_zh = re.search(r"你的 Conv2D 花了( \d+\.\d{3} 秒|超過 \d+ 秒)", zh)
-    assert took_en and took_zh, overfit["message"]
-    assert "s per step" in en and "Vectorise Conv2D" in en, en
-    assert "秒" in zh and "向量化" in zh, zh
-    if took_en.group(1):                     # measured: it also names the scale that would do
-        assert "--timeout-scale" in en and "--timeout-scale" in zh
+    assert re.search(r"Most of each step is your Conv2D: \d+ ms per step", en), en
+    assert re.search(r"--timeout-scale \d+", en) and re.search(r"--timeout-scale \d+", zh), zh
 
 
 @pytest.mark.parametrize("shape", [(1, 28, 28), (3, 32, 32)])
