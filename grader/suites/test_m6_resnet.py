@@ -551,10 +551,10 @@ def test_residual_vs_plain(student, grade, seed, timeout_scale):
     of the reference's worst seed and the broken block's best (1.55 and 1.1; 0.34 and
     0.1), so a correct learner passes on every seed, and both broken blocks fail.
 
-    Time: the reference needs about 1 s for both runs (the plain one ~0.4 s here); a
-    Conv2D that loops over output positions about twice that; the 20 s limit leaves room
-    for a busy machine. A TIMEOUT says how long one step took and which --timeout-scale
-    would do.
+    Time: the reference needs about 1 s for both runs (the plain one ~0.4 s here), the
+    naive loop-style tree ~25 s. The first step's time sets the budget of the run
+    (budget.fit, under the 240 s cap); a run that cannot fit stops there with a TIMEOUT
+    that names the slow layer and the --timeout-scale that would do.
     """
     require_layers(student, np.random.default_rng(seed), backward=True)
     layers = student.module("module5.layers")

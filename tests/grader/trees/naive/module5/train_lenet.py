@@ -1,0 +1,18 @@
+"""Module 5 demo: train SimpleConvNet on handwritten digits.
+(Launcher of the naive loop-style tree used by the fairness tests, copied from the
+learner's skeleton.)
+
+Run from the directory that holds this tree:
+
+    python -m exercises.module5.train_lenet            # 3 epochs, MNIST if available
+    python -m exercises.module5.train_lenet --help     # every option, with examples
+
+(use `reference` in place of `exercises` for the reference solution). The demo itself is
+given code: given/demo_lenet.py.
+"""
+from given.demo_lenet import main  # first: it sets up numpy's threads before numpy loads
+
+from . import network, optim
+
+if __name__ == "__main__":
+    raise SystemExit(main(network=network, optim=optim))

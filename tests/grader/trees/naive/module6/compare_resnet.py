@@ -1,0 +1,20 @@
+"""Module 6 demo: a residual network against the same network without its shortcuts.
+(Launcher of the naive loop-style tree used by the fairness tests, copied from the
+learner's skeleton.)
+
+Run from the directory that holds this tree:
+
+    python -m exercises.module6.compare_resnet            # CIFAR-10 if available
+    python -m exercises.module6.compare_resnet --help     # every option, with examples
+
+(use `reference` in place of `exercises` for the reference solution). The demo itself is
+given code: given/demo_m6.py.
+"""
+from given.demo_m6 import compare_resnet_main  # first: it sets up numpy's threads
+
+from ..module5 import layers, loss, optim
+from . import resnet_blocks
+
+if __name__ == "__main__":
+    raise SystemExit(compare_resnet_main(resnet_blocks=resnet_blocks, layers=layers,
+                                         loss=loss, optim=optim))
