@@ -21,7 +21,8 @@ A part's points mean the part was fully judged and right:
   complete only when that loop has run to its end. A part judged in one block is complete
   when the block ends (entering it again is a grader bug, reported as one).
 - A call to student code that fails (raises, times out, crashes, or reads an attribute that
-  is not there) inside a part's block costs that part at once, whatever it scored before.
+  is not there) inside a part's block costs that part, whatever it scored before, even when
+  the check caught the exception and went on.
 - A check that stops early (anything escaping the check's body) costs every part that was
   not complete: none is left passed on the cases it never reached.
 - `needs={"dW": ("backward",)}` on @check says a part also depends on calls made outside its
@@ -299,13 +300,12 @@ class Grade:
         """Student.observer: a call to student code failed. The block that is running cannot
         pass (see _Block); if it comes after an earlier failure, it is explained as a
         consequence of that one."""
-        earlier = self.failures[0] if self.failures else None
         outcome = _classify(exc)
         if outcome is None:
             return
         status, message, hint = outcome
-        if earlier is not None and status in ("TODO", "ERROR", "FAIL"):
-            status, message = _consequence(call, exc, status, message, earlier)
+        if self.failures and status in ("TODO", "ERROR", "FAIL"):
+            status, message = _consequence(call, exc, status, message, self.failures)
             exc.grader_outcome = (status, message, hint)
         self.failures.append(CallFailure(call, status, message, self.open[-1] if self.open else ()))
 
@@ -390,21 +390,31 @@ class Grade:
                     "message": p.message} for p in parts] if len(parts) > 1 else [])
 
 
-def _consequence(call, exc, status, message, earlier):
-    """(status, message) of a failure that followed an earlier one in the same check: a
-    missing attribute is what the failed call never set; anything else on the same object is
-    most likely its consequence too. Either way the earlier error is the one to fix."""
-    first = earlier.call.label
-    if isinstance(exc, MissingAttribute):
-        return earlier.status, Msg(
-            f"{exc.owner}.{exc.name} does not exist because {first} failed earlier in this "
-            f"check, before it could set it; fix that error first: ",
-            f"{exc.owner}.{exc.name} 不存在，因為這項檢查稍早的 {first} 已經出錯，沒能設定它；請先修正那個錯誤：") \
-            + earlier.message
-    if call.obj is not None and call.obj == earlier.call.obj:
+def _consequence(call, exc, status, message, failures):
+    """(status, message) of a failure that followed earlier ones in the same check. After a
+    failed call on the same object, a missing attribute is what that call never set, and any
+    other error most likely its consequence: the earlier error is named as the one to fix.
+    After a failure elsewhere, a missing attribute only mentions it."""
+    same = [f for f in failures if call.obj is not None and f.call.obj == call.obj]
+    if same:
+        first = same[-1]
+        if isinstance(exc, MissingAttribute):
+            return first.status, Msg(
+                f"{exc.owner}.{exc.name} does not exist because {first.call.label} failed "
+                f"earlier in this check, before it could set it; fix that error first: ",
+                f"{exc.owner}.{exc.name} 不存在，因為這項檢查稍早的 {first.call.label} 已經出錯，"
+                f"沒能設定它；請先修正那個錯誤：") + first.message
         return status, message + Msg(
-            f" (probably a consequence of the earlier error in {first} on the same object: ",
-            f"（很可能是同一個物件稍早在 {first} 出錯的後果：") + earlier.message + Msg(")", "）")
+            f" (probably a consequence of the earlier error in {first.call.label} on the same "
+            f"object: ", f"（很可能是同一個物件稍早在 {first.call.label} 出錯的後果：") \
+            + first.message + Msg(")", "）")
+    if isinstance(exc, MissingAttribute):
+        last = failures[-1]
+        return status, message + Msg(
+            f" (earlier in this check {last.call.label} failed: if it should have set "
+            f"{exc.name}, fix that first: ",
+            f"（這項檢查稍早 {last.call.label} 出錯了：如果 {exc.name} 應該由它設定，請先修正它：") \
+            + last.message + Msg(")", "）")
     return status, message
 
 

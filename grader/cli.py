@@ -77,8 +77,10 @@ def parse_args(argv):
     p.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1), metavar="N",
                    help="suite files graded in parallel (default: 2, or 1 on one core)")
     p.add_argument("--timeout-scale", type=float, default=1.0, metavar="X",
-                   help="multiply every check's time limit by X, for slow machines or slow "
-                        "(loop-based) code. Example: --timeout-scale 3")
+                   help="multiply every check's time limit by X, for slow machines. The "
+                        "training checks already give slow (loop-based) code the time its own "
+                        "speed needs, up to a cap; a TIMEOUT names the X that would finish. "
+                        "Example: --timeout-scale 3")
     p.add_argument("--memory-mb", type=int, default=2048, metavar="MB",
                    help="memory cap of each process running your code (default 2048)")
     add_sandbox_options(p, default="auto")

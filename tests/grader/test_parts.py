@@ -220,3 +220,27 @@ def test_a_shape_error_shows_the_arrays_of_the_failing_frame():
     assert "window (2, 0)" in empty.short()
     other = StudentError("RuntimeError", "nothing", None, [("x", (2, 3))])
     assert "arrays there" not in other.short()
+
+
+def test_a_missing_attribute_after_a_failure_elsewhere_only_mentions_it():
+    grade = Grade(spec(["fc", "conv"]))
+
+    def body():
+        with grade.part("fc"):
+            call, exc = raised(owner="FullyConnected", obj=(1, 3), message="fc broke")
+            grade.call_failed(call, exc)
+            raise exc
+
+    def both():
+        body()
+        with grade.part("conv"):
+            missing = MissingAttribute("Conv2D", "dW")
+            grade.call_failed(StudentCall((1, 9), "Conv2D", "dW"), missing)
+            raise missing
+
+    result = run(grade, both)
+    conv = result.parts[1]
+    assert conv["status"] == "TODO", conv
+    en = conv["message"]["en"]
+    assert "Conv2D.dW does not exist" in en and "because" not in en
+    assert "earlier in this check FullyConnected.backward failed" in en and "fc broke" in en
