@@ -35,15 +35,19 @@ PROFILE_SECONDS = 20.0
 SLOW_RATIO = 5.0
 
 
-def fit(student, grade, timeout_scale, step_seconds, steps):
-    """Give the rest of the run (`steps` more steps of `step_seconds`) its budget: set the
-    student's deadline and return (fits, need), `need` being the predicted seconds with the
-    margin. When it does not fit under the cap, the deadline is left as it was."""
+def fit(student, grade, timeout_scale, step_seconds, steps, likely=None):
+    """Give the rest of the run (at most `steps` more steps of `step_seconds`) its budget:
+    set the student's deadline and return (fits, need), `need` being the predicted seconds
+    with the margin. A run that stops early once it has learned (`likely` steps are what it
+    usually takes) is let run up to the cap when its `likely` steps fit, though all `steps`
+    would not. When it does not fit, the deadline is left as it was."""
     now = time.monotonic()
     need = MARGIN * steps * step_seconds + SLACK
     cap_end = grade.started + grade.spec.cap * timeout_scale
     if now + need > cap_end:
-        return False, need
+        if likely is None or now + MARGIN * likely * step_seconds + SLACK > cap_end:
+            return False, need
+        need = cap_end - now
     student.deadline = max(student.deadline or now, now + need)
     return True, need
 
@@ -258,11 +262,12 @@ def slow_layer_text(rows, step=None):
                f"對像素或樣本的迴圈。")
 
 
-def timeout_message(student, grade, timeout_scale, what, step, steps, probes, stage):
+def timeout_message(student, grade, timeout_scale, what, step, steps, probes, stage,
+                    done=None):
     """The TIMEOUT Msg of a learning check. `what` is (en, zh) naming the run, `step` the
-    measured seconds of one step (None if none finished), `steps` the run's length, `stage`
-    "before" (stopped before training: it cannot fit), "during" or "after" (training done,
-    the final evaluation overran)."""
+    measured seconds of one step (None if none finished), `steps` the run's length (at
+    most), `done` how many were done if known, `stage` "before" (stopped before training: it
+    cannot fit), "during" or "after" (training done, the final evaluation overran)."""
     cap = cap_seconds(grade, timeout_scale)
     elapsed = time.monotonic() - grade.started
     rows = profile(student, probes)
@@ -294,6 +299,9 @@ def timeout_message(student, grade, timeout_scale, what, step, steps, probes, st
             head = Msg(f"{what[0]} did not finish within the time it was given ({figures_en}): "
                        f"the steps got slower as it ran, or it hangs",
                        f"{what[1]}沒有在給它的時間內完成（{figures_zh}）：訓練途中越來越慢，或是卡住了")
+            if done is not None:
+                head = head + Msg(f" ({done} of at most {steps} steps done)",
+                                  f"（最多 {steps} 步，完成了 {done} 步）")
     tail = (Msg(f" Or grade with --timeout-scale {scale}.", f"或用 --timeout-scale {scale} 重新評分。")
             if scale else Msg(" Or grade with a much larger --timeout-scale.",
                               "或用大很多的 --timeout-scale 重新評分。"))

@@ -16,13 +16,13 @@ def class_source(path, name):
     return text[start:body + rest.start()] if rest else text[start:]
 
 
-def with_naive(mutant, swaps):
+def with_naive(mutant, swaps, source=None):
     """mutant fixture + {"module5/layers.py": ["MaxPool2D"], ...} -> a copy of the reference
-    whose named classes are the naive tree's."""
+    whose named classes are the naive tree's (or those of the file `source`)."""
     edits = []
     for rel, names in swaps.items():
         for name in names:
             old = class_source(ROOT / "reference" / rel, name)
-            new = class_source(NAIVE / rel, name)
+            new = class_source(source or NAIVE / rel, name)
             edits.append((rel, old, new.rstrip("\n") + "\n\n\n"))
     return mutant(*edits)

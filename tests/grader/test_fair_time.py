@@ -96,3 +96,27 @@ def test_a_learning_check_gets_more_time_for_slower_code(check_id, sleep, scale,
     result = grade_tree(tree, [check_id], timeout_scale=scale)[check_id]
     assert result["status"] == "PASS", result
     assert result["duration"] > spec.timeout * scale, result
+
+
+def test_the_budget_follows_the_step_time_between_the_timeout_and_the_cap():
+    import time as clock
+    from types import SimpleNamespace
+
+    from grader.suites import budget
+
+    now = clock.monotonic()
+    grade = SimpleNamespace(started=now, spec=SimpleNamespace(cap=100.0, timeout=20.0))
+    student = SimpleNamespace(deadline=now + 20.0)
+    # Fast code keeps the check's own limit; slower code gets 2 x steps x step + 10 s.
+    assert budget.fit(student, grade, 1.0, 0.01, 80) == (True, pytest.approx(11.6))
+    assert student.deadline == pytest.approx(now + 20.0, abs=0.1)
+    assert budget.fit(student, grade, 1.0, 0.5, 80)[0]
+    assert student.deadline == pytest.approx(now + 90.0, abs=0.1)
+    # 80 steps of 1 s cannot fit under the cap: stopped, the deadline untouched ...
+    assert budget.fit(student, grade, 1.0, 1.0, 80)[0] is False
+    assert student.deadline == pytest.approx(now + 90.0, abs=0.1)
+    # ... unless the run usually stops after 30: then it may train up to the cap.
+    assert budget.fit(student, grade, 1.0, 1.0, 80, likely=30)[0]
+    assert student.deadline == pytest.approx(now + 100.0, abs=0.1)
+    # --timeout-scale stretches the cap.
+    assert budget.fit(student, grade, 2.0, 1.0, 80)[0]

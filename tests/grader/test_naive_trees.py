@@ -6,6 +6,7 @@ load (issue 10, items 2 and 5). Whole trees graded end to end: minutes, so behin
   Upsample and ConvTranspose2D, loops in BatchNorm2D, loop-based backward passes,
   per-sample loops; checked against the reference by trees/check_naive_tree.py) scores
   every required point at the default limits, within NAIVE_BOUND seconds for the whole run.
+- So does the reference with a BatchNorm2D in four scalar loops (trees/pixel_loop_batchnorm.py).
 - Under load (as many busy processes as cores), every check gives the verdict it gives on
   an idle machine: the reference (m5.conv2d.vectorised included) and a tree whose Conv2D
   loops over output positions (which must still fail the speed bonus, and pass the rest).
@@ -19,7 +20,7 @@ import pytest
 
 from conftest import ROOT
 from conv_variants import POSITIONS_CONV2D, with_conv2d
-from naive import NAIVE
+from naive import NAIVE, with_naive
 
 pytestmark = pytest.mark.trees
 
@@ -45,6 +46,16 @@ def test_the_naive_tree_scores_every_required_point_at_the_default_limits(grade_
     assert not failed, failed
     assert sum(results[i]["points"] for i in required) == sum(checks[i].points for i in required)
     assert wall < NAIVE_BOUND, wall
+
+
+def test_a_batchnorm_in_four_scalar_loops_passes_module_6(mutant, grade_tree, checks):
+    source = NAIVE.parent / "pixel_loop_batchnorm.py"
+    tree = with_naive(mutant, {"module6/batchnorm.py": ["BatchNorm2D"]}, source=source)
+    required = [i for i, s in checks.items() if s.module == 6 and not s.optional]
+    results = grade_tree(tree, required, seed=4)
+    failed = {i: (r["status"], (r["message"] or {}).get("en", "")[:300])
+              for i, r in results.items() if r["status"] != "PASS"}
+    assert not failed, failed
 
 
 class BusyMachine:
