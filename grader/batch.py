@@ -18,7 +18,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from . import __version__, sandbox
+from . import __version__, modules, sandbox
 from .cli import new_seed
 from .report import summarize
 from .runner import SUITES_DIR, load_checks, run_checks, select_checks
@@ -97,8 +97,7 @@ def parse_args(argv):
     p.add_argument("--out", default="gradebook.csv", metavar="CSV",
                    help="CSV gradebook (default gradebook.csv); the JSON one is written next "
                         "to it with the .json suffix and also serves as the cache")
-    p.add_argument("--module", type=int, choices=(5, 6), action="append",
-                   help="grade only this module (repeatable); default both")
+    modules.add_module_option(p, help="grade only this module (repeatable); default all")
     p.add_argument("-k", dest="pattern", metavar="PATTERN",
                    help="only checks whose id contains PATTERN or matches it as a glob")
     p.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1),

@@ -33,6 +33,7 @@ import functools
 import time
 from dataclasses import dataclass, field
 
+from . import modules
 from .forbidden import describe as describe_forbidden
 from .i18n import Msg
 from .proxy import ForbiddenCode, MissingAttribute, StudentError, WorkerCrashed, WorkerTimeout
@@ -138,7 +139,7 @@ def check(id, points, title, parts=None, optional=False, timeout=10.0, doc="", n
     unknown = set(needs) - set(parts)
     if unknown:
         raise ValueError(f"check {id}: needs names unknown parts {sorted(unknown)}")
-    spec = CheckSpec(id=id, module=int(id.split(".")[0].lstrip("m")),
+    spec = CheckSpec(id=id, module=modules.of_check(id),
                      title=Msg(*title), points=points, parts=parts,
                      optional=optional, timeout=timeout, doc=doc, needs=needs,
                      cap=max(timeout, cap or timeout))

@@ -10,6 +10,7 @@ import argparse
 import json
 import sys
 
+from . import modules
 from .runner import load_checks, select_checks
 
 HEADER = """\
@@ -62,8 +63,8 @@ REPORTER = """\
 """
 
 
-def workflow_yaml(specs, modules=None):
-    module_flags = "".join(f" --module {m}" for m in modules or [])
+def workflow_yaml(specs, numbers=None):
+    module_flags = "".join(f" --module {m}" for m in numbers or [])
     required = [s for s in specs if not s.optional]
     steps, env, runners = [], [], []
     for spec in required:
@@ -80,7 +81,7 @@ def main(argv):
     p = argparse.ArgumentParser(prog="python -m grader classroom-workflow",
                                 description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--module", type=int, choices=(5, 6), action="append")
+    modules.add_module_option(p, help="only this module's checks (repeatable); default all")
     args = p.parse_args(argv)
     sys.stdout.write(workflow_yaml(select_checks(load_checks(), args.module), args.module))
     return 0

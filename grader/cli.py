@@ -8,7 +8,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from . import __version__, sandbox
+from . import __version__, modules, sandbox
 from .i18n import LANGS, detect_lang, t
 from .formats import gradescope_results, junit_xml, write_json, write_text
 from .report import build, summarize, write
@@ -48,11 +48,9 @@ def parse_args(argv):
         "suites and print a scorecard. 用隱藏測試批改 CNN 作業並列出成績。",
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--target", default="exercises", metavar="exercises|reference|PATH",
-                   help="the tree to grade: a directory holding module5/ (and module6/); "
+                   help=f"the tree to grade: a directory holding {modules.dirs_text('and/or')}; "
                         "default exercises. Example: --target reference")
-    p.add_argument("--module", type=int, choices=(5, 6), action="append",
-                   help="grade only this module (repeatable); default: every module the "
-                        "target has. Example: --module 5")
+    modules.add_module_option(p)
     p.add_argument("-k", dest="pattern", metavar="PATTERN",
                    help="only checks whose id contains PATTERN or matches it as a glob. "
                         "Example: -k conv2d, -k 'm5.*.backward'")
@@ -134,10 +132,10 @@ def main(argv=None):
     except TargetError as exc:
         err.print(f"grader: {exc}")
         return 2
-    modules = args.module or available_modules(target)
-    specs = select_checks(checks, modules, args.pattern)
+    numbers = args.module or available_modules(target)
+    specs = select_checks(checks, numbers, args.pattern)
     if not specs:
-        err.print(f"grader: {t('no_checks', lang)}: module {modules}, -k {args.pattern!r}")
+        err.print(f"grader: {t('no_checks', lang)}: module {numbers}, -k {args.pattern!r}")
         return 2
     try:
         sandbox.detect(args.sandbox)
@@ -182,16 +180,15 @@ def _snapshot(target):
 
 
 def affected_modules(changed, target):
-    """Modules to re-grade for changed files: Module 6 builds on Module 5's layers, so a
-    Module 5 file affects both."""
-    modules = set()
+    """Modules to re-grade for changed files: a module's own, and every module built on it
+    (Module 6 on Module 5's layers: a Module 5 file affects both)."""
+    hit = set()
     for path in changed:
         parts = Path(path).relative_to(target).parts
-        if parts and parts[0] == "module5":
-            modules |= {5, 6}
-        elif parts and parts[0] == "module6":
-            modules.add(6)
-    return modules
+        module = modules.by_dir(parts[0]) if parts else None
+        if module is not None:
+            hit |= modules.affected_by(module.number)
+    return hit
 
 
 def watch(args, target, specs, lang, console, poll=1.0, max_rounds=None):
@@ -212,8 +209,8 @@ def watch(args, target, specs, lang, console, poll=1.0, max_rounds=None):
                 time.sleep(poll)
                 after = _snapshot(target)
                 changed = [p for p in set(before) | set(after) if before.get(p) != after.get(p)]
-                modules = affected_modules(changed, target)
-                chosen = [s for s in specs if s.module in modules]
+                hit = affected_modules(changed, target)
+                chosen = [s for s in specs if s.module in hit]
                 if chosen:
                     break
                 before = after

@@ -21,7 +21,7 @@ from .formats import gradescope_results, write_json
 from .runner import load_checks, run_checks, select_checks
 from .submissions import SubmissionError, assemble
 from .target import PROJECT_ROOT
-from . import sandbox
+from . import modules, sandbox
 
 SETUP_SH = """#!/usr/bin/env bash
 # Gradescope runs this once when it builds the autograder image.
@@ -63,8 +63,8 @@ def _files():
                 yield f
 
 
-def build_bundle(out, modules=None):
-    flags = "".join(f" --module {m}" for m in modules or [])
+def build_bundle(out, numbers=None):
+    flags = "".join(f" --module {m}" for m in numbers or [])
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
         for name, text in (("setup.sh", SETUP_SH),
                            ("run_autograder", RUN_AUTOGRADER.format(modules=flags))):
@@ -76,7 +76,7 @@ def build_bundle(out, modules=None):
     return out
 
 
-def run_on_gradescope(root, modules=None, timeout_scale=1.0, lang="en", sandbox_mode="require"):
+def run_on_gradescope(root, numbers=None, timeout_scale=1.0, lang="en", sandbox_mode="require"):
     """Grade ROOT/submission, write ROOT/results/results.json; never raises for a bad
     submission (Gradescope must always get a results file)."""
     root = Path(root)
@@ -84,7 +84,7 @@ def run_on_gradescope(root, modules=None, timeout_scale=1.0, lang="en", sandbox_
     results_dir.mkdir(parents=True, exist_ok=True)
     out = results_dir / "results.json"
     started = time.monotonic()
-    specs = select_checks(load_checks(), modules)
+    specs = select_checks(load_checks(), numbers)
     try:
         sandbox.detect(sandbox_mode)
     except sandbox.SandboxUnavailable as exc:
@@ -101,7 +101,7 @@ def run_on_gradescope(root, modules=None, timeout_scale=1.0, lang="en", sandbox_
         except SubmissionError as exc:
             write_json(out, {"score": 0, "execution_time": round(time.monotonic() - started, 2),
                              "output": f"Could not grade this submission: {exc}. Upload your "
-                                       "module5/ and module6/ files (or a zip of them).",
+                                       f"{modules.dirs_text('and')} files (or a zip of them).",
                              "stdout_visibility": "hidden", "tests": []})
             return out
         seed = new_seed()
@@ -117,7 +117,7 @@ def bundle_main(argv):
                                 epilog="example: python -m grader gradescope-bundle "
                                        "autograder.zip --module 5")
     p.add_argument("out", metavar="OUT.zip")
-    p.add_argument("--module", type=int, choices=(5, 6), action="append")
+    modules.add_module_option(p, help="only this module's checks (repeatable); default all")
     args = p.parse_args(argv)
     build_bundle(args.out, args.module)
     print(f"wrote {args.out}: upload it as the autograder on Gradescope "
@@ -129,7 +129,7 @@ def run_main(argv):
     p = argparse.ArgumentParser(prog="python -m grader gradescope-run",
                                 description="What run_autograder does on Gradescope.")
     p.add_argument("--root", default=os.environ.get("AUTOGRADER_ROOT", "/autograder"))
-    p.add_argument("--module", type=int, choices=(5, 6), action="append")
+    modules.add_module_option(p, help="only this module's checks (repeatable); default all")
     p.add_argument("--timeout-scale", type=float, default=1.0)
     p.add_argument("--lang", choices=("en", "zh-TW"), default="en")
     from .cli import add_sandbox_options

@@ -40,15 +40,15 @@ def load_checks():
     return dict(REGISTRY)
 
 
-def select_checks(checks, modules=None, pattern=None):
-    """Checks of the given modules whose id contains `pattern` (or matches it as a glob); a
-    pattern that is a check's full id selects that check alone."""
+def select_checks(checks, numbers=None, pattern=None):
+    """Checks of the modules numbered `numbers` whose id contains `pattern` (or matches it as
+    a glob); a pattern that is a check's full id selects that check alone."""
     import fnmatch
     if pattern in checks:
-        return [checks[pattern]] if not modules or checks[pattern].module in modules else []
+        return [checks[pattern]] if not numbers or checks[pattern].module in numbers else []
     chosen = []
     for spec in checks.values():
-        if modules and spec.module not in modules:
+        if numbers and spec.module not in numbers:
             continue
         if pattern and pattern not in spec.id and not fnmatch.fnmatch(spec.id, pattern):
             continue

@@ -6,11 +6,11 @@ import stat
 import zipfile
 from pathlib import Path, PurePosixPath
 
-from .target import MODULE_FILES, PROJECT_ROOT
+from . import modules
+from .target import PROJECT_ROOT
 
 BASE_TREE = PROJECT_ROOT / "exercises"
 MAX_ZIP_BYTES = 50 * 1024 * 1024      # a submission is source code; anything bigger is a mistake
-KNOWN = {name: m for m, names in MODULE_FILES.items() for name in names}
 
 
 class SubmissionError(ValueError):
@@ -25,19 +25,20 @@ def _python_files(root):
 def _place(root):
     """{relative path in the tree: file} for the student's .py files under `root`.
 
-    A file whose parent is module5/ or module6/ keeps that place (wherever that folder sits
+    A file whose parent is a module's folder (module5/, …) keeps that place (wherever it sits
     inside the submission); a loose file with a known name (layers.py, unet.py, ...) goes to
     its module; anything else is ignored."""
     placed = {}
     for path in _python_files(root):
         parts = path.relative_to(root).parts
         for i, part in enumerate(parts[:-1]):
-            if part in ("module5", "module6"):
+            if modules.by_dir(part) is not None:
                 placed[str(PurePosixPath(*parts[i:]))] = path
                 break
         else:
-            if path.name in KNOWN:
-                placed.setdefault(f"module{KNOWN[path.name]}/{path.name}", path)
+            owner = modules.owner_of_file(path.name)
+            if owner is not None:
+                placed.setdefault(f"{modules.get(owner).dir}/{path.name}", path)
     return placed
 
 
@@ -71,8 +72,10 @@ def assemble(source, dest, base=BASE_TREE):
         raise SubmissionError(f"{source.name} is neither a folder nor a .zip")
     placed = _place(source)
     if not placed:
-        raise SubmissionError(f"{source.name} holds no Module 5/6 file "
-                              f"(layers.py, loss.py, ..., unet.py)")
+        first, last = modules.MODULES[0].files[0], modules.MODULES[-1].files[-1]
+        numbers = "/".join(str(n) for n in modules.NUMBERS)
+        raise SubmissionError(f"{source.name} holds no Module {numbers} file "
+                              f"({first}, ..., {last})")
     shutil.copytree(base, dest, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     for rel, path in placed.items():
         target = dest / rel

@@ -1,11 +1,9 @@
 """Finding and validating the tree to grade."""
 from pathlib import Path
 
+from . import modules
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-MODULE_FILES = {
-    5: ("layers.py", "loss.py", "network.py", "optim.py", "weight_init.py"),
-    6: ("batchnorm.py", "resnet_blocks.py", "upsample.py", "transposed_conv.py", "unet.py"),
-}
 
 
 class TargetError(ValueError):
@@ -24,12 +22,13 @@ def resolve_target(name):
         raise TargetError(f"target {name!r} is not a directory")
     path = path.resolve()
     if not available_modules(path):
-        raise TargetError(f"target {name!r} is not a tree: it has no module5/ or module6/ "
-                          f"directory with {', '.join(MODULE_FILES[5][:2])}, ...")
+        first = modules.MODULES[0]
+        raise TargetError(f"target {name!r} is not a tree: it has no {modules.dirs_text()} "
+                          f"directory with {', '.join(first.files[:2])}, ...")
     return path
 
 
 def available_modules(path):
     """Module numbers whose directory exists in the tree with at least one expected file."""
-    return [m for m, files in MODULE_FILES.items()
-            if any((Path(path) / f"module{m}" / f).is_file() for f in files)]
+    return [m.number for m in modules.MODULES
+            if any((Path(path) / m.dir / f).is_file() for f in m.files)]

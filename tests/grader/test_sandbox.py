@@ -291,7 +291,7 @@ def test_gradescope_fails_closed_and_its_setup_installs_the_sandbox(tmp_path, mo
     (root / "submission" / "module5").mkdir(parents=True)
     (root / "submission" / "module5" / "layers.py").write_text(
         (ROOT / "reference" / "module5" / "layers.py").read_text())
-    out = gradescope.run_on_gradescope(root, modules=[5])
+    out = gradescope.run_on_gradescope(root, numbers=[5])
     results = json.loads(out.read_text())
     assert results["score"] == 0 and results["tests"] == []
     assert "install bubblewrap" in results["output"]
