@@ -3,19 +3,75 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 
 class Layer:
-    """Base class for layers."""
+    """Base class for layers.
+
+    A layer is one node of the computation graph. `forward(x)` computes the output and keeps
+    in `self.cache` what `backward` will need; `backward(dout)` receives dL/d(out), of the
+    output's shape, stores the gradients of the layer's own parameters (e.g. `self.dW`,
+    `self.db`, each of its parameter's shape) and returns dL/dx, of x's shape.
+    """
     def forward(self, x):
+        """
+        Parameters
+        ----------
+        x : np.ndarray
+            The layer's input, e.g. shape (N, D) or (N, C, H, W).
+
+        Returns
+        -------
+        out : np.ndarray
+            The layer's output.
+        """
         raise NotImplementedError
 
     def backward(self, dout):
+        """
+        Parameters
+        ----------
+        dout : np.ndarray
+            Gradient of the loss w.r.t. the output of the last forward, of its shape.
+
+        Returns
+        -------
+        dx : np.ndarray
+            Gradient of the loss w.r.t. that forward's input x, of x's shape.
+        """
         raise NotImplementedError
 
     def get_params_and_grads(self):
-        """List of (param, grad) pairs: the live arrays. Layers without parameters return []."""
+        """List of (param, grad) pairs: the live arrays. Layers without parameters return [].
+
+        Returns
+        -------
+        params_and_grads : list of (np.ndarray, np.ndarray)
+            Each grad has the shape of its param. An optimizer changes param in place, so
+            these must be the layer's own arrays, not copies.
+        """
         return []
 
 
 class FullyConnected(Layer):
+    """Fully connected (affine) layer: out = x @ W + b.
+
+    Parameters
+    ----------
+    in_features : int
+        D, the length of each input row.
+    out_features : int
+        M, the length of each output row.
+
+    Attributes
+    ----------
+    W : np.ndarray, shape (D, M)
+        Starts as N(0, 2 / D).
+    b : np.ndarray, shape (M,)
+        Starts at zero.
+    dW, db : np.ndarray, shapes (D, M) and (M,)
+        Set by backward.
+    cache : np.ndarray, shape (N, D)
+        The input of the last forward.
+    """
+
     def __init__(self, in_features, out_features):
         # Xavier initialization
         self.W = np.random.randn(in_features, out_features) * np.sqrt(2.0 / in_features)
@@ -46,7 +102,10 @@ class FullyConnected(Layer):
         Returns
         -------
         dx : np.ndarray, shape (N, D)
-            dx = dout @ W.T;  dW = x.T @ dout  (D, M);  db = sum of dout over the batch  (M,)
+            dx = dout @ W.T
+
+        Also computes self.dW, shape (D, M): dW = x.T @ dout, and self.db, shape (M,): the
+        sum of dout over the batch.
         """
         x = self.cache
         self.dW = x.T @ dout
@@ -59,6 +118,14 @@ class FullyConnected(Layer):
 
 
 class ReLU(Layer):
+    """Rectified linear unit, elementwise: any input shape, e.g. (N, D) or (N, C, H, W).
+
+    Attributes
+    ----------
+    cache : np.ndarray of bool, the input's shape
+        The mask x > 0 of the last forward.
+    """
+
     def __init__(self):
         self.cache = None
 
@@ -68,11 +135,28 @@ class ReLU(Layer):
         return np.where(self.cache, x, 0.0)
 
     def backward(self, dout):
-        """dx = dout where x > 0, else 0 (the subgradient at 0 is taken as 0)."""
+        """dx = dout where x > 0, else 0 (the subgradient at 0 is taken as 0).
+
+        Parameters
+        ----------
+        dout : np.ndarray, the shape of the last forward's x
+
+        Returns
+        -------
+        dx : np.ndarray, the shape of x
+        """
         return np.where(self.cache, dout, 0.0)
 
 
 class Sigmoid(Layer):
+    """Logistic sigmoid, elementwise: any input shape, e.g. (N, D) or (N, C, H, W).
+
+    Attributes
+    ----------
+    cache : np.ndarray, the input's shape
+        σ(x) of the last forward: the backward needs only the output.
+    """
+
     def __init__(self):
         self.cache = None
 
@@ -80,6 +164,14 @@ class Sigmoid(Layer):
         """
         sigmoid(x) = 1 / (1 + exp(-x)), elementwise.
         Must not overflow for large |x| (e.g. x = ±1000).
+
+        Parameters
+        ----------
+        x : np.ndarray, any shape, e.g. (N, D) or (N, C, H, W)
+
+        Returns
+        -------
+        out : np.ndarray, the shape of x, values in [0, 1]
         """
         # exp(-|x|) lies in (0, 1], so neither branch can overflow:
         # x >= 0: 1 / (1 + e^{-x});   x < 0: e^{x} / (1 + e^{x}).
@@ -89,7 +181,16 @@ class Sigmoid(Layer):
         return out
 
     def backward(self, dout):
-        """dx = dout * σ(x) * (1 - σ(x)), using the σ(x) kept by forward."""
+        """dx = dout * σ(x) * (1 - σ(x)), using the σ(x) kept by forward.
+
+        Parameters
+        ----------
+        dout : np.ndarray, the shape of the last forward's x
+
+        Returns
+        -------
+        dx : np.ndarray, the shape of x
+        """
         s = self.cache
         return dout * s * (1.0 - s)
 
@@ -97,7 +198,19 @@ class Sigmoid(Layer):
 def _windows(x, kh, kw, stride):
     """View of every (kh, kw) window of x (N, C, H, W), taken with the given stride.
 
-    Returns a read-only view of shape (N, C, H', W', kh, kw); nothing is copied.
+        win[n, c, i, j, p, q] = x[n, c, i*stride + p, j*stride + q]
+
+    Parameters
+    ----------
+    x : np.ndarray, shape (N, C, H, W)
+    kh, kw : int
+        Window height and width (at most H and W).
+    stride : int
+
+    Returns
+    -------
+    win : np.ndarray, shape (N, C, H', W', kh, kw)
+        H' = (H - kh) // stride + 1, likewise W'. A read-only view; nothing is copied.
     """
     return sliding_window_view(x, (kh, kw), axis=(2, 3))[:, :, ::stride, ::stride]
 
@@ -105,10 +218,25 @@ def _windows(x, kh, kw, stride):
 def _add_windows(dx, dwin, stride):
     """Adjoint of `_windows`: add every window's gradient back where the window came from.
 
-    dx : (N, C, H, W) accumulator;  dwin : (N, C, H', W', kh, kw).
-    One slice-add per kernel offset (kh*kw of them) instead of a loop over pixels;
-    overlapping windows (stride < kernel) accumulate, as the chain rule requires.
+        dx[n, c, i*stride + p, j*stride + q] += dwin[n, c, i, j, p, q]   for all i, j, p, q
+
+    Overlapping windows (stride < kernel) accumulate, as the chain rule requires.
+
+    Parameters
+    ----------
+    dx : np.ndarray, shape (N, C, H, W)
+        Accumulator, changed in place (usually zeros).
+    dwin : np.ndarray, shape (N, C, H', W', kh, kw)
+        One gradient per window element, laid out as `_windows` returns them.
+    stride : int
+
+    Returns
+    -------
+    dx : np.ndarray, shape (N, C, H, W)
+        The same array, for chaining.
     """
+    # One slice-add per kernel offset (kh*kw of them) instead of a loop over pixels: the
+    # offsets are few, the pixels many.
     _, _, Ho, Wo, kh, kw = dwin.shape
     for i in range(kh):
         for j in range(kw):
@@ -117,6 +245,32 @@ def _add_windows(dx, dwin, stride):
 
 
 class Conv2D(Layer):
+    """2-D convolution of a batch of images (cross-correlation, as in PyTorch).
+
+    Parameters
+    ----------
+    in_channels : int
+        C_in.
+    out_channels : int
+        C_out.
+    kernel_size : int
+        k; the kernels start as k x k. Methods read kH, kW from W.shape, so a non-square
+        W assigned later works too.
+    stride : int
+    padding : int
+        Zero rows / columns added on every border of H and W.
+
+    Attributes
+    ----------
+    W : np.ndarray, shape (C_out, C_in, kH, kW)
+        Starts as N(0, 2 / (C_in * k * k)) (He).
+    b : np.ndarray, shape (C_out,)
+    dW, db : np.ndarray, shapes (C_out, C_in, kH, kW) and (C_out,)
+        Set by backward.
+    cache : tuple
+        (x.shape, padded x.shape, the im2col matrix) of the last forward.
+    """
+
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0):
         self.in_channels = in_channels
         self.out_channels = out_channels
@@ -144,9 +298,17 @@ class Conv2D(Layer):
         H' = (H + 2*padding - kH) // stride + 1, likewise W'.
         Read kH, kW from self.W.shape: the grader also sets non-square kernels.
 
-        im2col: every window becomes a row of `cols` (N*H'*W', C_in*kH*kW), and the whole
-        convolution is one matrix product with the kernels flattened to (C_out, C_in*kH*kW):
+        Raises
+        ------
+        ValueError
+            If x does not have C_in channels, or the kernel does not fit the padded input.
+
+        Notes
+        -----
+        With xp the zero-padded input and s the stride:
             out[n, o, i, j] = b[o] + sum_{c,p,q} W[o, c, p, q] * xp[n, c, i*s + p, j*s + q]
+        im2col: every window becomes a row of `cols` (N*H'*W', C_in*kH*kW), and the whole
+        convolution is one matrix product with the kernels flattened to (C_out, C_in*kH*kW).
         """
         N, C, H, W = x.shape
         C_out, C_in, kh, kw = self.W.shape
@@ -173,6 +335,10 @@ class Conv2D(Layer):
         -------
         dx : np.ndarray, shape (N, C_in, H, W)
 
+        Also computes self.dW, shape (C_out, C_in, kH, kW), and self.db, shape (C_out,).
+
+        Notes
+        -----
         Index form (xp is the padded input, s the stride):
             dW[o, c, p, q] = sum_{n,i,j} dout[n, o, i, j] * xp[n, c, i*s + p, j*s + q]
             db[o]          = sum_{n,i,j} dout[n, o, i, j]
@@ -200,6 +366,21 @@ class Conv2D(Layer):
 
 
 class MaxPool2D(Layer):
+    """Max pooling over k x k windows of every channel.
+
+    Parameters
+    ----------
+    kernel_size : int
+        k.
+    stride : int or None
+        None (or 0) means stride = kernel_size: windows side by side.
+
+    Attributes
+    ----------
+    cache : tuple
+        (x.shape, the flat index of each window's maximum, shape (N, C, H', W')).
+    """
+
     def __init__(self, kernel_size, stride=None):
         self.kernel_size = kernel_size
         self.stride = stride if stride else kernel_size
@@ -214,6 +395,7 @@ class MaxPool2D(Layer):
         Returns
         -------
         out : np.ndarray, shape (N, C, H', W'),  H' = (H - k) // stride + 1
+            out[n, c, i, j] = max of x[n, c, i*stride : i*stride + k, j*stride : j*stride + k]
 
         Windows may overlap (stride < kernel_size). When a window holds its
         maximum more than once, the gradient goes to the first one (row-major).
@@ -228,7 +410,16 @@ class MaxPool2D(Layer):
 
     def backward(self, dout):
         """Each window's gradient goes to its (first) maximum; other positions get 0.
-        Overlapping windows that share a maximum add their gradients there."""
+        Overlapping windows that share a maximum add their gradients there.
+
+        Parameters
+        ----------
+        dout : np.ndarray, shape (N, C, H', W')
+
+        Returns
+        -------
+        dx : np.ndarray, shape (N, C, H, W)
+        """
         x_shape, arg = self.cache
         k = self.kernel_size
         dwin = np.zeros((*arg.shape, k * k), dtype=dout.dtype)
@@ -238,12 +429,38 @@ class MaxPool2D(Layer):
 
 
 class Flatten(Layer):
+    """Flatten every sample into one row, between the convolutions and the FC layers.
+
+    Attributes
+    ----------
+    cache : tuple
+        The input shape of the last forward, e.g. (N, C, H, W).
+    """
+
     def __init__(self):
         self.cache = None
 
     def forward(self, x):
+        """
+        Parameters
+        ----------
+        x : np.ndarray, shape (N, ...), e.g. (N, C, H, W)
+
+        Returns
+        -------
+        out : np.ndarray, shape (N, D), D = C*H*W: each sample's values in row-major order
+        """
         self.cache = x.shape
         return x.reshape(x.shape[0], -1)
 
     def backward(self, dout):
+        """
+        Parameters
+        ----------
+        dout : np.ndarray, shape (N, D)
+
+        Returns
+        -------
+        dx : np.ndarray, the shape of the last forward's x, e.g. (N, C, H, W)
+        """
         return dout.reshape(self.cache)

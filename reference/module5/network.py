@@ -15,6 +15,23 @@ class SimpleConvNet:
 
     For (1, 28, 28): 28 -conv5-> 24 -pool-> 12 -conv5-> 8 -pool-> 4, so FC(16*4*4=256, 120);
     for (3, 32, 32): 32 -> 28 -> 14 -> 10 -> 5, so FC(16*5*5=400, 120).
+
+    Parameters
+    ----------
+    input_shape : tuple of int, (C, H, W)
+        The shape of one image; H and W must leave at least 1x1 after the two stages.
+    num_classes : int
+        Length of each score row.
+
+    Attributes
+    ----------
+    layers : list of Layer
+        The 13 layers above, in order.
+
+    Raises
+    ------
+    ValueError
+        If input_shape is too small for two conv5 + pool2 stages.
     """
 
     def __init__(self, input_shape=(1, 28, 28), num_classes=10):
@@ -37,16 +54,47 @@ class SimpleConvNet:
         ]
 
     def forward(self, x):
+        """
+        Parameters
+        ----------
+        x : np.ndarray, shape (N, C, H, W)
+            A batch of images of input_shape.
+
+        Returns
+        -------
+        scores : np.ndarray, shape (N, num_classes)
+            Raw scores (logits), for cross_entropy_loss.
+        """
         for layer in self.layers:
             x = layer.forward(x)
         return x
 
     def backward(self, dout):
+        """The chain rule through the layers in reverse order; each stores its own gradients.
+
+        Parameters
+        ----------
+        dout : np.ndarray, shape (N, num_classes)
+            Gradient of the loss w.r.t. the scores (dscores of cross_entropy_loss).
+
+        Returns
+        -------
+        dx : np.ndarray, shape (N, C, H, W)
+            Gradient w.r.t. the images.
+        """
         for layer in reversed(self.layers):
             dout = layer.backward(dout)
         return dout
 
     def get_params_and_grads(self):
+        """
+        Returns
+        -------
+        params_and_grads : list of (np.ndarray, np.ndarray)
+            The (param, grad) pairs of every layer, in layer order: (W, dW), (b, db) of
+            conv1, conv2, fc1, fc2, fc3; each grad has its param's shape. Valid after the
+            first backward.
+        """
         return [pair for layer in self.layers for pair in layer.get_params_and_grads()]
 
 
@@ -55,6 +103,18 @@ def train(model, X_train, y_train, lr=0.01, epochs=10, batch_size=32,
     """
     Training loop.
 
+    Parameters
+    ----------
+    model : SimpleConvNet
+        Or anything with forward, backward and get_params_and_grads.
+    X_train : np.ndarray, shape (N, C, H, W)
+    y_train : np.ndarray, shape (N,)
+        Integer labels.
+    lr : float
+        Learning rate of the plain update (and the base rate of the schedule).
+    epochs : int
+    batch_size : int
+        The last batch of an epoch may be smaller.
     optimizer : object with step(params_and_grads), e.g. SGD or MomentumSGD from optim.py.
         None keeps the plain update `param -= lr * grad`. An optimizer owns its learning
         rate: with one, the `lr` argument is not used.
@@ -64,6 +124,8 @@ def train(model, X_train, y_train, lr=0.01, epochs=10, batch_size=32,
     Returns
     -------
     history : list of float, the mean training loss of each epoch
+
+    Every epoch reshuffles the data with np.random and prints its mean loss.
     """
     n_samples = X_train.shape[0]
     base_lr = lr if optimizer is None else optimizer.lr

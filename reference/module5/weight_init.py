@@ -3,7 +3,22 @@ import numpy as np
 
 
 def _fans(shape):
-    """(fan_in, fan_out): (D, M) for FC weights; C_in*kH*kW and C_out*kH*kW for kernels."""
+    """(fan_in, fan_out): (D, M) for FC weights; C_in*kH*kW and C_out*kH*kW for kernels.
+
+    Parameters
+    ----------
+    shape : tuple, (D, M) or (C_out, C_in, kH, kW)
+
+    Returns
+    -------
+    fan_in, fan_out : int
+        How many inputs feed one output, and how many outputs one input feeds.
+
+    Raises
+    ------
+    ValueError
+        For any other number of dimensions.
+    """
     if len(shape) == 2:
         return shape[0], shape[1]
     if len(shape) == 4:
@@ -13,6 +28,19 @@ def _fans(shape):
 
 
 def _normal(shape, std, rng):
+    """Samples of N(0, std**2).
+
+    Parameters
+    ----------
+    shape : tuple
+    std : float
+    rng : np.random.Generator or None
+        None draws from np.random (the global seed).
+
+    Returns
+    -------
+    W : np.ndarray of that shape, float64
+    """
     z = np.random.randn(*shape) if rng is None else rng.standard_normal(shape)
     return z * std
 
@@ -48,7 +76,19 @@ def xavier_init(shape, rng=None):
     A compromise that keeps the variance of activations (fan_in) and of gradients (fan_out)
     roughly constant for activations that are linear around 0.
 
-    Parameters / Returns as he_init.
+    Parameters / Returns as he_init:
+
+    Parameters
+    ----------
+    shape : tuple, (D, M) or (C_out, C_in, kH, kW)
+        FC weights (D, M): fan_in = D, fan_out = M.
+        Conv kernels (C_out, C_in, kH, kW): fan_in = C_in*kH*kW, fan_out = C_out*kH*kW.
+    rng : np.random.Generator or None
+        None uses np.random (so np.random.seed reproduces it).
+
+    Returns
+    -------
+    W : np.ndarray of that shape, float64
     """
     fan_in, fan_out = _fans(tuple(shape))
     return _normal(tuple(shape), np.sqrt(2.0 / (fan_in + fan_out)), rng)

@@ -1,6 +1,60 @@
 import numpy as np
 
+
+def _batchnorm_backward(dx_hat, x_hat, inv_std):
+    """Gradient through x_hat = (x - mean) * inv_std when mean and var are the batch's own.
+
+    Per channel, over its M = N*H*W values (the sums run over n, h, w), the textbook form is
+        dx = inv_std / M * (M * dx_hat - sum(dx_hat) - x_hat * sum(dx_hat * x_hat))
+    Its three terms are the three paths from x to x_hat: directly, through the mean
+    (every x moves it by 1/M), and through the variance (d var / dx = 2 (x - mean) / M).
+    In eval mode only the direct path exists: dx = dx_hat * inv_std.
+
+    Parameters
+    ----------
+    dx_hat : np.ndarray, shape (N, C, H, W)
+        Gradient w.r.t. x_hat, i.e. dout * gamma.
+    x_hat : np.ndarray, shape (N, C, H, W)
+        The normalised input of the forward pass.
+    inv_std : np.ndarray, shape (C,)
+        1 / sqrt(var + eps) of the batch.
+
+    Returns
+    -------
+    dx : np.ndarray, shape (N, C, H, W)
+    """
+    scale = inv_std[None, :, None, None]
+    # Dividing the bracket by M turns both sums into means: the same value, and every term
+    # stays at the scale of dx_hat instead of M times it.
+    mean_d = dx_hat.mean(axis=(0, 2, 3), keepdims=True)
+    mean_dx = (dx_hat * x_hat).mean(axis=(0, 2, 3), keepdims=True)
+    return scale * (dx_hat - mean_d - x_hat * mean_dx)
+
+
 class BatchNorm2D:
+    """
+    Batch Normalization over the channels of a batch of images, shape (N, C, H, W).
+
+    Every channel c is normalised with the mean and biased variance of its N*H*W values,
+    then scaled and shifted by learnable parameters:
+        out[:, c] = gamma[c] * (x[:, c] - mean[c]) / sqrt(var[c] + eps) + beta[c]
+    In training (self.training True) mean and var are the batch's and the running
+    statistics are updated; in eval mode (False) the running statistics are used instead.
+    The constructor's Parameters are in __init__'s docstring.
+
+    Attributes
+    ----------
+    gamma, beta : np.ndarray, shape (C,)
+        Scale (starts at 1) and shift (starts at 0).
+    running_mean, running_var : np.ndarray, shape (C,)
+        Start at 0 and 1.
+    dgamma, dbeta : np.ndarray, shape (C,)
+        Set by backward.
+    training : bool
+    cache : tuple
+        (x_hat, inv_std, training) of the last forward.
+    """
+
     def __init__(self, num_features, eps=1e-5, momentum=0.1):
         """
         Batch Normalization for 2D inputs (images).
@@ -42,6 +96,14 @@ class BatchNorm2D:
         Returns
         -------
         out : np.ndarray, shape (N, C, H, W)
+
+        Notes
+        -----
+        Training: mean and var (biased, divided by n = N*H*W) over axes (0, 2, 3), then
+            running_mean <- (1 - momentum) * running_mean + momentum * mean
+            running_var  <- (1 - momentum) * running_var  + momentum * var * n / (n - 1)
+        Eval: mean and var are the running statistics, which stay unchanged. Both modes:
+            x_hat = (x - mean) / sqrt(var + eps),   out = gamma * x_hat + beta
         """
         if self.training:
             n = x.shape[0] * x.shape[2] * x.shape[3]
@@ -69,21 +131,30 @@ class BatchNorm2D:
         dx : np.ndarray, shape (N, C, H, W)
 
         Also computes self.dgamma and self.dbeta
+
+        Notes
+        -----
+        dgamma = sum of dout * x_hat, dbeta = sum of dout, both over axes (0, 2, 3), shape
+        (C,); dx_hat = dout * gamma. The step from dx_hat to dx depends on the mode the
+        forward ran in (see `_batchnorm_backward`).
         """
         x_hat, inv_std, training = self.cache
         self.dgamma = (dout * x_hat).sum(axis=(0, 2, 3))
         self.dbeta = dout.sum(axis=(0, 2, 3))
         dx_hat = dout * self.gamma[None, :, None, None]
-        scale = inv_std[None, :, None, None]
         if not training:
             # running statistics are constants: x_hat is an affine function of x
-            return dx_hat * scale
-        # In training, mean and var depend on every x of the channel. With M = N*H*W:
-        # dx = inv_std / M * (M * dx_hat - sum(dx_hat) - x_hat * sum(dx_hat * x_hat))
-        mean_d = dx_hat.mean(axis=(0, 2, 3), keepdims=True)
-        mean_dx = (dx_hat * x_hat).mean(axis=(0, 2, 3), keepdims=True)
-        return scale * (dx_hat - mean_d - x_hat * mean_dx)
+            return dx_hat * inv_std[None, :, None, None]
+        # In training, mean and var depend on every x of the channel.
+        return _batchnorm_backward(dx_hat, x_hat, inv_std)
 
     def get_params_and_grads(self):
+        """
+        Returns
+        -------
+        params_and_grads : list of (np.ndarray, np.ndarray)
+            [(gamma, dgamma), (beta, dbeta)], each of shape (C,): the live arrays. The
+            running statistics are not parameters: no gradient trains them.
+        """
         # self.dgamma / self.dbeta exist after the first backward
         return [(self.gamma, self.dgamma), (self.beta, self.dbeta)]

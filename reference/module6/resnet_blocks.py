@@ -10,6 +10,14 @@ class BasicBlock:
     """
     ResNet Basic Block:
     x -> Conv3x3 -> BN -> ReLU -> Conv3x3 -> BN -> (+x) -> ReLU
+
+    Both convolutions have padding 1; the first one carries the stride. When the shape
+    changes (stride != 1 or in_channels != out_channels) the shortcut is a 1x1 Conv2D with
+    that stride followed by its own BatchNorm2D, so that F(x) and S(x) can be added:
+        y = ReLU(F(x) + S(x)),   S(x) = x or shortcut_bn(shortcut(x))
+    The constructor's Parameters are in __init__'s docstring. get_params_and_grads returns
+    the (param, grad) pairs of conv1, bn1, conv2, bn2 (then shortcut, shortcut_bn), in that
+    order, each grad of its param's shape.
     """
 
     def __init__(self, in_channels, out_channels, stride=1):
@@ -44,6 +52,10 @@ class BasicBlock:
         Parameters
         ----------
         x : np.ndarray, shape (N, C_in, H, W)
+
+        Returns
+        -------
+        out : np.ndarray, shape (N, C_out, H', W'),  H' = (H - 1) // stride + 1, likewise W'
         """
         out = self.relu1.forward(self.bn1.forward(self.conv1.forward(x)))
         out = self.bn2.forward(self.conv2.forward(out))
@@ -56,6 +68,16 @@ class BasicBlock:
     def backward(self, dout):
         """
         Backward pass.
+
+        Parameters
+        ----------
+        dout : np.ndarray, shape (N, C_out, H', W')
+
+        Returns
+        -------
+        dx : np.ndarray, shape (N, C_in, H, W)
+            The main path's gradient plus the shortcut's: dx = dF/dx + dS/dx, where dS/dx
+            is d_sum itself for the identity shortcut.
         """
         # y = ReLU(F(x) + S(x)): the sum passes its gradient unchanged to both paths,
         # and the two gradients reaching x add up (S = identity gives the "+1").
@@ -78,6 +100,7 @@ class Bottleneck:
     The 1x1 convolutions shrink the channels to `mid_channels` for the expensive 3x3 one and
     expand them again to mid_channels * expansion. The shortcut is a 1x1 conv + BN
     (projection) whenever the shape changes.
+    The constructor's Parameters are in __init__'s docstring.
     """
     expansion = 4
 
@@ -112,6 +135,15 @@ class Bottleneck:
         self.cache = None
 
     def forward(self, x):
+        """
+        Parameters
+        ----------
+        x : np.ndarray, shape (N, C_in, H, W)
+
+        Returns
+        -------
+        out : np.ndarray, shape (N, 4 * mid_channels, H', W'),  H' = (H - 1) // stride + 1
+        """
         out = self.relu1.forward(self.bn1.forward(self.conv1.forward(x)))
         out = self.relu2.forward(self.bn2.forward(self.conv2.forward(out)))
         out = self.bn3.forward(self.conv3.forward(out))
@@ -122,6 +154,16 @@ class Bottleneck:
         return self.relu3.forward(out + identity)
 
     def backward(self, dout):
+        """
+        Parameters
+        ----------
+        dout : np.ndarray, shape (N, 4 * mid_channels, H', W')
+
+        Returns
+        -------
+        dx : np.ndarray, shape (N, C_in, H, W)
+            The main path's gradient plus the shortcut's, as in BasicBlock.backward.
+        """
         d_sum = self.relu3.backward(dout)
         d = self.conv3.backward(self.bn3.backward(d_sum))
         d = self.conv2.backward(self.bn2.backward(self.relu2.backward(d)))
@@ -131,4 +173,12 @@ class Bottleneck:
         return dx + self.shortcut.backward(self.shortcut_bn.backward(d_sum))
 
     def get_params_and_grads(self):
+        """
+        Returns
+        -------
+        params_and_grads : list of (np.ndarray, np.ndarray)
+            The (param, grad) pairs of every sublayer, in attribute order (conv1, bn1,
+            conv2, bn2, conv3, bn3, then shortcut and shortcut_bn if present); each grad
+            has its param's shape.
+        """
         return params_and_grads_of(self)

@@ -14,6 +14,18 @@ class UNetEncoder:
     Conv -> BN -> ReLU -> Conv -> BN -> ReLU -> MaxPool
 
     Convs are 3x3 with padding 1 (the size stays), MaxPool is 2x2.
+
+    Parameters
+    ----------
+    in_channels : int
+    out_channels : int
+        Channels of both convolutions' outputs.
+
+    Attributes
+    ----------
+    layers : list
+        Conv2D, BatchNorm2D, ReLU, Conv2D, BatchNorm2D, ReLU.
+    pool : MaxPool2D
     """
 
     def __init__(self, in_channels, out_channels):
@@ -24,11 +36,36 @@ class UNetEncoder:
         self.pool = MaxPool2D(2)
 
     def forward(self, x):
+        """
+        Parameters
+        ----------
+        x : np.ndarray, shape (N, in_channels, H, W)
+            H and W even.
+
+        Returns
+        -------
+        skip : np.ndarray, shape (N, out_channels, H, W)
+            The features before pooling, for the decoder's skip connection.
+        out : np.ndarray, shape (N, out_channels, H / 2, W / 2)
+            The pooled features, for the next stage.
+        """
         for layer in self.layers:
             x = layer.forward(x)
         return x, self.pool.forward(x)
 
     def backward(self, dout, dskip):
+        """
+        Parameters
+        ----------
+        dout : np.ndarray, shape (N, out_channels, H / 2, W / 2)
+            Gradient w.r.t. the pooled output.
+        dskip : np.ndarray, shape (N, out_channels, H, W)
+            Gradient w.r.t. the skip output (from the decoder).
+
+        Returns
+        -------
+        dx : np.ndarray, shape (N, in_channels, H, W)
+        """
         # The features before pooling feed two consumers (the pool and the skip), so their
         # gradient is the sum of both.
         d = self.pool.backward(dout) + dskip
@@ -37,6 +74,13 @@ class UNetEncoder:
         return d
 
     def get_params_and_grads(self):
+        """
+        Returns
+        -------
+        params_and_grads : list of (np.ndarray, np.ndarray)
+            The (param, grad) pairs of every sublayer with parameters, in attribute order
+            (the convolutions and BatchNorms of `layers`); each grad has its param's shape.
+        """
         return params_and_grads_of(self)
 
 
@@ -50,6 +94,23 @@ class UNetDecoder:
     (ConvTranspose2D(c, c, 2, stride=2) on x's c = in_channels - out_channels channels:
     the skip brings out_channels channels).
     backward(dout) returns (dx, dskip).
+
+    Parameters
+    ----------
+    in_channels : int
+        Channels after the concatenation: x's (after upsampling) plus the skip's.
+    out_channels : int
+        Channels of both convolutions' outputs, and of the skip.
+    upsample : str
+        'nearest', 'bilinear' or 'transposed'.
+
+    Attributes
+    ----------
+    up : Upsample or ConvTranspose2D
+    layers : list
+        Conv2D, BatchNorm2D, ReLU, Conv2D, BatchNorm2D, ReLU.
+    split : int
+        Set by forward: the channels of the upsampled x, where backward splits dout.
     """
 
     def __init__(self, in_channels, out_channels, upsample="nearest"):
@@ -65,6 +126,18 @@ class UNetDecoder:
         ]
 
     def forward(self, x, skip):
+        """
+        Parameters
+        ----------
+        x : np.ndarray, shape (N, in_channels - out_channels, h, w)
+            The features from the stage below.
+        skip : np.ndarray, shape (N, out_channels, 2h, 2w)
+            The encoder's features at this resolution.
+
+        Returns
+        -------
+        out : np.ndarray, shape (N, out_channels, 2h, 2w)
+        """
         x = self.up.forward(x)
         self.split = x.shape[1]
         x = np.concatenate([x, skip], axis=1)
@@ -73,6 +146,18 @@ class UNetDecoder:
         return x
 
     def backward(self, dout):
+        """
+        Parameters
+        ----------
+        dout : np.ndarray, shape (N, out_channels, 2h, 2w)
+
+        Returns
+        -------
+        dx : np.ndarray, shape (N, in_channels - out_channels, h, w)
+            Through the upsampling.
+        dskip : np.ndarray, shape (N, out_channels, 2h, 2w)
+            The skip's channels of the gradient, for the encoder.
+        """
         for layer in reversed(self.layers):
             dout = layer.backward(dout)
         # Concatenation routes each channel's gradient back to where it came from.
@@ -80,6 +165,13 @@ class UNetDecoder:
         return self.up.backward(d_up), dskip
 
     def get_params_and_grads(self):
+        """
+        Returns
+        -------
+        params_and_grads : list of (np.ndarray, np.ndarray)
+            The (param, grad) pairs of every sublayer with parameters, in attribute order
+            (`up` if it is a ConvTranspose2D, then `layers`); each grad has its param's shape.
+        """
         return params_and_grads_of(self)
 
 
@@ -93,6 +185,28 @@ class SimpleUNet:
     (Any H, W divisible by 4 works.) Suggested sizes:
     enc1: in_channels -> 8, enc2: 8 -> 16, bottom: Conv3x3 16 -> 32 + BN + ReLU,
     dec2: 32 + 16 -> 16, dec1: 16 + 8 -> 8, head: Conv1x1 8 -> n_classes (logits).
+
+    Parameters
+    ----------
+    in_channels : int
+        Channels of the input images.
+    n_classes : int
+        Channels of the output: one score map per class.
+    upsample : str
+        The decoders' upsampling: 'nearest', 'bilinear' or 'transposed'.
+
+    Attributes
+    ----------
+    enc1, enc2 : UNetEncoder
+    bottom : list
+        Conv2D(16, 32, 3, padding=1), BatchNorm2D(32), ReLU().
+    dec2, dec1 : UNetDecoder
+    head : Conv2D
+
+    Notes
+    -----
+    forward(x) takes x of shape (N, in_channels, H, W), H and W divisible by 4, and returns
+    the logits, shape (N, n_classes, H, W): per-pixel class scores.
     """
 
     def __init__(self, in_channels=1, n_classes=2, upsample="nearest"):
@@ -113,6 +227,18 @@ class SimpleUNet:
         return self.head.forward(x)              # (N, n_classes, H, W) logits
 
     def backward(self, dout):
+        """
+        Parameters
+        ----------
+        dout : np.ndarray, shape (N, n_classes, H, W)
+            Gradient w.r.t. the logits.
+
+        Returns
+        -------
+        dx : np.ndarray, shape (N, in_channels, H, W)
+            Each encoder receives the gradient from below plus its skip's, from the
+            decoder at the same resolution.
+        """
         d = self.head.backward(dout)
         d, dskip1 = self.dec1.backward(d)
         d, dskip2 = self.dec2.backward(d)
@@ -122,4 +248,11 @@ class SimpleUNet:
         return self.enc1.backward(d, dskip1)
 
     def get_params_and_grads(self):
+        """
+        Returns
+        -------
+        params_and_grads : list of (np.ndarray, np.ndarray)
+            The (param, grad) pairs of every sublayer with parameters, in attribute order
+            (enc1, enc2, bottom, dec2, dec1, head); each grad has its param's shape.
+        """
         return params_and_grads_of(self)
