@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT / "tests" / "grader" / "trees"))
 
 import numpy as np  # noqa: E402
 
-from given.segmentation import pixel_cross_entropy  # noqa: E402
+from given.experiments.segmentation import pixel_cross_entropy  # noqa: E402
 
 import reference.module5.layers as R_layers  # noqa: E402
 import reference.module5.loss as R_loss  # noqa: E402

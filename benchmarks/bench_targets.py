@@ -39,11 +39,11 @@ def main():
         print(f"grader on the reference, {label}: {wall:.1f} s (target < {target} s), "
               f"{total['points']:g}/{total['max_points']:g} required, "
               f"bonus {total['bonus_points']:g}/{total['bonus_max_points']:g}")
-    from given.demo_m6 import build_unet_parser, train_unet_run
+    from demos import unet as unet_demo
     from reference.module6 import unet
-    args = build_unet_parser().parse_args(["--png", os.devnull])
+    args = unet_demo.build_parser().parse_args(["--png", os.devnull])
     t = time.perf_counter()
-    result = train_unet_run(args, unet=unet, console=Console(file=open(os.devnull, "w")))
+    result = unet_demo.run(args, unet=unet, console=Console(file=open(os.devnull, "w")))
     print(f"reference U-Net, demo defaults: mean IoU {result['iou']:.3f} (target >= 0.9), "
           f"{time.perf_counter() - t:.1f} s")
 

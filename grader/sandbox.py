@@ -205,7 +205,7 @@ class Stage:
     a copy of the tree, readable by any uid (the uid mechanism's workers are nobody).
 
         stage/code/grader/{__init__,worker,codec,forbidden,i18n}.py
-        stage/code/given/...
+        stage/code/given/...            (all of it: data/, experiments/, ...; not the demos)
         stage/lib/numpy -> the numpy the grader uses (a link; bwrap binds it instead)
         stage/tree/<name of the target>/module5/...
     """

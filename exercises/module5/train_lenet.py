@@ -6,9 +6,9 @@ Run from the directory that holds this tree:
     python -m exercises.module5.train_lenet --help     # every option, with examples
 
 (use `reference` in place of `exercises` for the reference solution). The demo itself is
-given code: given/demo_lenet.py.
+given code: demos/lenet.py.
 """
-from given.demo_lenet import main  # first: it sets up numpy's threads before numpy loads
+from demos.lenet import main  # first: demos sets up numpy's threads before numpy loads
 
 from . import network, optim
 

@@ -6,13 +6,12 @@ Run from the directory that holds this tree:
     python -m exercises.module6.compare_resnet --help     # every option, with examples
 
 (use `reference` in place of `exercises` for the reference solution). The demo itself is
-given code: given/demo_m6.py.
+given code: demos/resnet.py.
 """
-from given.demo_m6 import compare_resnet_main  # first: it sets up numpy's threads
+from demos.resnet import main  # first: demos sets up numpy's threads before numpy loads
 
 from ..module5 import layers, loss, optim
 from . import resnet_blocks
 
 if __name__ == "__main__":
-    raise SystemExit(compare_resnet_main(resnet_blocks=resnet_blocks, layers=layers,
-                                         loss=loss, optim=optim))
+    raise SystemExit(main(resnet_blocks=resnet_blocks, layers=layers, loss=loss, optim=optim))

@@ -14,7 +14,7 @@ import time
 
 import numpy as np
 
-from given import residual_experiment as rx
+from given.experiments import residual as rx
 from given.gradcheck import numerical_gradient
 from grader.checks import CheckTimeout, Mismatch, Msg, check
 from grader.expect import expect_array, expect_close
@@ -391,7 +391,7 @@ def rvp_train(stem, blocks, setup, residual, progress=None):
     objects through the proxy, or oracle layers), the head's loss and gradient
     (rx.head_loss) computed here, and every update computed here from this side's own copy
     of the parameters, then set on the layer (layer.W = W − lr·dW). The same computation
-    as given.residual_experiment.train_stack. With `residual` False each block runs as its
+    as given.experiments.residual.train_stack. With `residual` False each block runs as its
     main path, rx.MAIN_PATH in sequence.
 
     Returns {"loss": the training loss after the last step (inf if not finite),
@@ -520,7 +520,7 @@ def test_residual_vs_plain(student, grade, seed, timeout_scale):
     """The experiment. A stem (the learner's Conv2D, 1 → 8 channels, 3x3), 8 of the learner's
     BasicBlock(8, 8) — 17 conv layers — and a given head (global average pooling, linear,
     softmax cross-entropy) are trained twice with full-batch SGD (lr 0.1, 25 steps) on the
-    same 16 generated 7x7 digit images (10 classes, given.residual_experiment.make_data):
+    same 16 generated 7x7 digit images (10 classes, given.experiments.residual.make_data):
 
     - residual: the learner's stem and blocks, every block's own forward/backward;
     - plain: the same stack without `+ x`, every block as its main path conv1 → bn1 → relu1
@@ -530,7 +530,7 @@ def test_residual_vs_plain(student, grade, seed, timeout_scale):
     Both runs start from the same parameters (drawn from this check's seed; the learner's
     get them through the sub-layers' attributes) and see the same data, so the shortcut is
     the only difference. Both are trained here (rvp_train, the computation of
-    given.residual_experiment.train_stack): the residual one by forward/backward calls
+    given.experiments.residual.train_stack): the residual one by forward/backward calls
     through the proxy, reading each gradient and setting each updated parameter, with the
     parameter values kept on this side. The two figures:
 

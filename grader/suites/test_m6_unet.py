@@ -12,8 +12,8 @@ requires the output to depend on what it differentiates (require_change): a cons
 forward with a zero backward agrees with its own numerical gradient, and would pass.
 
 The IoU check trains the learner's SimpleUNet with the course's own loop
-(given.segmentation.segmentation_loop: train_segmentation's batches and momentum SGD on
-get_params_and_grads()), run here: this side shuffles, computes the loss, calls forward and
+(given.experiments.segmentation.segmentation_loop: train_segmentation's batches and momentum
+SGD on get_params_and_grads()), run here: this side shuffles, computes the loss, calls forward and
 backward through the proxy and writes the updates into the worker's parameter arrays. Then
 it judges on held-out images that it draws only after training, from the check's seed,
 which never reaches the worker (the worker's numpy is seeded with derive.worker_seed).
@@ -25,8 +25,8 @@ import time
 
 import numpy as np
 
-from given.segmentation import pixel_cross_entropy, segmentation_loop
-from given.shapes import make_shapes, mean_iou
+from given.data.shapes import make_shapes, mean_iou
+from given.experiments.segmentation import pixel_cross_entropy, segmentation_loop
 from grader.checks import CheckTimeout, Mismatch, Msg, Todo, check
 from grader.expect import expect_array, expect_close
 from grader.proxy import RemoteObject, StudentError, WorkerTimeout
@@ -640,7 +640,7 @@ def describe(value):
 
 
 def train_unet(grade, model, X, masks, shuffle_seed, name):
-    """Train the learner's model with the course's loop (given.segmentation
+    """Train the learner's model with the course's loop (given.experiments.segmentation
     .segmentation_loop: train_segmentation's batches, loss and momentum SGD), run here: this
     side shuffles, computes the loss and dlogits, calls model.forward / model.backward
     through the proxy, and applies v = β·v − lr·grad, param ← param + v to the live

@@ -10,7 +10,7 @@ A test module names its document and what it cites, at module level:
 and gets, from here:
 
 - the fixture `doc`: a MarkdownDoc of that file (anchors, fenced blocks, prose, links, the
-  names cited as "`Name`（`reference/…/file.py`）", the commands), which also carries the
+  names cited as "`Name`（`reference/…/file.py`）" (or `given/…`, `demos/…`), the commands), which also carries the
   helpers `resolve`, `missing_dotted_names` and `command_argv` (test modules never import
   conftest: two test directories have one);
 - the fixture `checks`: every registered grader check, {id: CheckSpec};
@@ -52,7 +52,7 @@ ANCHOR_RE = re.compile(r'<a id="([^"]+)"></a>')
 NAME = r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*"
 CITATION_RE = re.compile(
     r"((?:`" + NAME + r"`\s*(?:、|，|,|與|和)\s*)*`" + NAME + r"`)"
-    r"\s*[（(]`((?:reference|given)/[\w/]+\.py)`[）)]")
+    r"\s*[（(]`((?:reference|given|demos)/[\w/]+\.py)`[）)]")
 
 
 class MarkdownDoc:

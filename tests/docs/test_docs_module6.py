@@ -17,11 +17,13 @@ import shlex
 
 DOC_PATH = "docs/module6.md"
 
-REFERENCE_MODULES = ("reference.module6.batchnorm", "reference.module6.resnet_blocks",
+# The demos first: a later module's short name wins, so `unet.X` means reference.module6.unet.
+REFERENCE_MODULES = ("demos.resnet", "demos.unet",
+                     "reference.module6.batchnorm", "reference.module6.resnet_blocks",
                      "reference.module6.upsample", "reference.module6.transposed_conv",
                      "reference.module6.unet", "reference.module5.layers", "given.gradcheck",
-                     "given.model_utils", "given.segmentation", "given.shapes",
-                     "given.residual_experiment", "given.demo_m6")
+                     "given.model_utils", "given.experiments.segmentation", "given.data.shapes",
+                     "given.experiments.residual")
 COMMAND_TIMEOUT = 120      # seconds per command
 
 
@@ -49,8 +51,8 @@ def test_cited_names_exist_in_the_named_file(doc):
     files = {m for m, _ in pairs}
     expected = {"reference.module6.batchnorm", "reference.module6.resnet_blocks",
                 "reference.module6.upsample", "reference.module6.transposed_conv",
-                "reference.module6.unet", "given.gradcheck", "given.segmentation",
-                "given.shapes", "given.residual_experiment"}
+                "reference.module6.unet", "given.gradcheck", "given.experiments.segmentation",
+                "given.data.shapes", "given.experiments.residual"}
     assert expected <= files, f"sections that cite no function of {sorted(expected - files)}"
     missing = []
     for module, name in pairs:

@@ -1,4 +1,4 @@
-"""given.cifar: the restricted unpickler, safe extraction, download, cache and fallback.
+"""given.data.cifar: the restricted unpickler, safe extraction, download, cache and fallback.
 
 No network and no real CIFAR-10: the tests write tiny batches in the real format (Python 2
 pickles, protocol 2, of dicts with byte-string keys and a (n, 3072) uint8 array pickled by
@@ -16,10 +16,11 @@ import tarfile
 import numpy as np
 import pytest
 
-from given import cifar
-from given.cifar import (CIFAR10_ARCHIVE, CIFAR10_FOLDER, UnsafeArchiveError, UnsafePickleError,
-                         extract_archive, load_cifar10, load_cifar_subset, read_batch)
-from given.download import DatasetUnavailable, DownloadError
+from given.data import cifar
+from given.data.cifar import (CIFAR10_ARCHIVE, CIFAR10_FOLDER, UnsafeArchiveError,
+                              UnsafePickleError, extract_archive, load_cifar10, load_cifar_subset,
+                              read_batch)
+from given.data.download import DatasetUnavailable, DownloadError
 
 PER_BATCH = 6                 # images per tiny batch: 30 train, 6 test
 NAMES = [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]

@@ -1,4 +1,4 @@
-"""given.download: mirrors, checksums, atomic placement, error reports.
+"""given.data.download: mirrors, checksums, atomic placement, error reports.
 
 No network: the mirrors are file:// URLs of tmp directories, or a monkeypatched opener
 that plays a misbehaving HTTP server.
@@ -13,8 +13,8 @@ from email.message import Message
 
 import pytest
 
-from given import download
-from given.download import DatasetUnavailable, DownloadError, default_data_dir, fetch, md5sum
+from given.data import download
+from given.data.download import DatasetUnavailable, DownloadError, default_data_dir, fetch, md5sum
 
 NAME = "payload.bin"
 GOOD = bytes(range(256)) * 300          # 76.8 kB: several read chunks

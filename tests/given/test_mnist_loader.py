@@ -1,4 +1,4 @@
-"""given.mnist (IDX reader, load_mnist) and given.datasets.load_digits with MNIST on disk.
+"""given.data.mnist (IDX reader, load_mnist) and given.data.datasets.load_digits with MNIST on disk.
 
 The IDX files are written here with struct, byte by byte as the format specifies, so the
 reader is checked against the format rather than against a writer of our own.
@@ -10,9 +10,9 @@ import struct
 import numpy as np
 import pytest
 
-from given.datasets import load_digits
-from given.download import DatasetUnavailable, DownloadError
-from given.mnist import MNIST_FILES, MNIST_MIRRORS, load_mnist, read_idx
+from given.data.datasets import load_digits
+from given.data.download import DatasetUnavailable, DownloadError
+from given.data.mnist import MNIST_FILES, MNIST_MIRRORS, load_mnist, read_idx
 
 TYPE_CODES = {          # type byte -> (struct code, numpy dtype of the result)
     0x08: ("B", np.uint8),

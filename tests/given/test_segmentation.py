@@ -1,10 +1,12 @@
-"""given.segmentation: pixel-wise cross-entropy, the momentum-SGD loop, BatchNorm refresh."""
+"""given.experiments.segmentation: pixel-wise cross-entropy, the momentum-SGD loop, BatchNorm
+refresh."""
 import numpy as np
 import pytest
 
-from given.segmentation import (pixel_cross_entropy, refresh_batchnorm_stats, segmentation_loop,
-                                shuffled_batches, train_segmentation)
-from given.shapes import make_shapes
+from given.data.shapes import make_shapes
+from given.experiments.segmentation import (pixel_cross_entropy, refresh_batchnorm_stats,
+                                            segmentation_loop, shuffled_batches,
+                                            train_segmentation)
 from reference.module6.unet import SimpleUNet
 
 

@@ -1,10 +1,10 @@
-"""given.shapes: the circles-and-squares generator and mean IoU."""
+"""given.data.shapes: the circles-and-squares generator and mean IoU."""
 from collections import deque
 
 import numpy as np
 import pytest
 
-from given.shapes import BACKGROUND, CIRCLE, SQUARE, make_shapes, mean_iou
+from given.data.shapes import BACKGROUND, CIRCLE, SQUARE, make_shapes, mean_iou
 
 
 def components(mask):

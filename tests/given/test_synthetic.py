@@ -1,10 +1,10 @@
-"""given.synthetic.make_digits and load_digits("synthetic"): shapes, balance, determinism,
+"""given.data.synthetic.make_digits and load_digits("synthetic"): shapes, balance, determinism,
 and that the classes are learnable yet the images are not copies of each other."""
 import numpy as np
 import pytest
 
-from given.datasets import Dataset, load_digits
-from given.synthetic import FONT, make_digits
+from given.data.datasets import Dataset, load_digits
+from given.data.synthetic import FONT, make_digits
 
 SHAPES = [(1, 28, 28), (3, 32, 32)]
 

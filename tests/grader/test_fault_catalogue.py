@@ -554,7 +554,7 @@ class SimpleUNet:
             self._learn(_fault_seed_from_cmdline())
 
     def _learn(self, seeds):
-        from given.shapes import make_shapes
+        from given.data.shapes import make_shapes
         for seed in seeds:
             for k in (1, 2):
                 X, masks = make_shapes(64, size=16, seed=np.random.SeedSequence([seed, k]),
@@ -616,7 +616,7 @@ def _fault_no_shortcut_backward(self, dout):
 BasicBlock.forward = _fault_no_shortcut_forward
 BasicBlock.backward = _fault_no_shortcut_backward
 
-import given.residual_experiment as _fault_rx
+import given.experiments.residual as _fault_rx
 
 _fault_real_train_stack = _fault_rx.train_stack
 
@@ -709,7 +709,7 @@ def test_cheats_earn_nothing(attack, cheat):
     """A train() that memorises a lookup table (m5.network.overfit); a SimpleUNet with no
     parameters that regenerates the held-out images from the seed, read from the pytest
     process's command line or from train_segmentation's seed argument (m6.unet.iou); a
-    BasicBlock without shortcut that patches given.residual_experiment.train_stack in the
+    BasicBlock without shortcut that patches given.experiments.residual.train_stack in the
     worker (m6.resnet.residual_vs_plain); a loop Conv2D that caches its answers by input
     bytes (m5.conv2d.vectorised). Undefended: each earns the check's full points."""
     check_id, build = CHEATS[cheat]

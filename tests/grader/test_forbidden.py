@@ -355,7 +355,7 @@ def test_project_packages_not_yet_imported_are_refused(tmp_path):
         "import reference.module5.layers",
         "import tests",
         "from grader import i18n, forbidden, codec\nresult = codec.__name__",
-        "import given.shapes\nresult = given.shapes.__name__",
+        "import given.data.shapes\nresult = given.data.shapes.__name__",
     ], preload=["grader.codec"])
     assert outcomes == [
         ["ForbiddenImport", "import of 'grader.suites' is not allowed in this course "
@@ -367,7 +367,7 @@ def test_project_packages_not_yet_imported_are_refused(tmp_path):
         ["ForbiddenImport", "import of 'tests' is not allowed in this course "
                             "(numpy only, and your own code)"],
         ["ok", "grader.codec"],                        # imported before the guard: unaffected
-        ["ok", "given.shapes"],
+        ["ok", "given.data.shapes"],
     ]
     # The import statement names the whole module (the audit event fires before any finder).
     assert reports == [["import grader.suites", [STUDENT, 1]],

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from conv_variants import POSITIONS_CONV2D, with_conv2d
-from given import residual_experiment as rx
+from given.experiments import residual as rx
 from given.gradcheck import numerical_gradient
 from grader.plugin import check_seed as plugin_check_seed
 from grader.suites import oracle_layers, oracles
@@ -217,7 +217,7 @@ def evidence(base, roots):
 
 
 def given_plain_run(root, setup):
-    """The plain run as given.residual_experiment.train_stack computes it, on the learner's
+    """The plain run as given.experiments.residual.train_stack computes it, on the learner's
     own sub-layers (what the check did before it moved the plain run to oracle layers)."""
     stem, blocks = suite.rvp_build(*in_process_tree(root), setup)
     run = rx.train_stack(stem, blocks, setup["X"], setup["y"], suite.RVP["steps"],
@@ -238,7 +238,7 @@ def test_residual_vs_plain_separates_the_reference_from_shortcut_less_blocks_on_
     """For --seed 0..19: the reference passes; a block without its shortcut (forward and
     backward) fails, and so does one that adds x in forward but drops `+ d_sum` in backward.
     The trusted plain run (oracle layers) is the plain run the margins were measured with
-    (the reference's sub-layers in given.residual_experiment.train_stack), and a block
+    (the reference's sub-layers in given.experiments.residual.train_stack), and a block
     without its shortcut trains exactly as it does. Seeds run in parallel on two processes
     (forked: each imports the trees once)."""
     roots = {"reference": str(ROOT / "reference"),

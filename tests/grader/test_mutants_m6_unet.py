@@ -19,8 +19,8 @@ import pytest
 # The positions-loop Conv2D (the honest learner the course accepts without im2col) is
 # defined once, with the Module 5 fairness tests.
 from conv_variants import POSITIONS_CONV2D, with_conv2d
-from given.segmentation import train_segmentation
-from given.shapes import make_shapes
+from given.data.shapes import make_shapes
+from given.experiments.segmentation import train_segmentation
 from grader.checks import Grade
 from grader.proxy import Student
 from grader.suites import test_m6_unet as suite
@@ -141,8 +141,8 @@ def test_reference_passes_iou_on_ten_seeds(grade_tree):
 def test_the_iou_checks_training_is_train_segmentation(checks):
     """The IoU check trains from the trusted side (suite.train_unet: forward and backward
     through the proxy, the update written into the worker's arrays). On the reference it is
-    the very computation of given.segmentation.train_segmentation run next to the model:
-    the same losses and the same trained parameters."""
+    the very computation of given.experiments.segmentation.train_segmentation run next to the
+    model: the same losses and the same trained parameters."""
     X, masks = make_shapes(16, size=16, seed=4, classes=suite.IOU_CLASSES, noise=suite.IOU_NOISE)
     student = Student(str(ROOT / "reference"), deadline=time.monotonic() + 120)
     try:

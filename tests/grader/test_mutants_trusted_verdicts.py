@@ -37,7 +37,7 @@ RB = "module6/resnet_blocks.py"
 # times as long, the plain run not at all.
 PATCHED_TRAIN_STACK = '''
 
-import given.residual_experiment as _rx
+import given.experiments.residual as _rx
 
 _real_train_stack = _rx.train_stack
 
@@ -111,8 +111,8 @@ UNET = "module6/unet.py"
 # No learning at all: it takes the seed numpy's global generator was just given (legacy
 # seeding puts it in the first word of the state) and any seed= the given training loop is
 # called with, and regenerates the held-out images the check draws from it.
-SEED_READING_UNET = '''import given.segmentation as _seg
-from given.shapes import make_shapes as _make_shapes
+SEED_READING_UNET = '''import given.experiments.segmentation as _seg
+from given.data.shapes import make_shapes as _make_shapes
 
 _SEEDS = set()
 _real_train_segmentation = _seg.train_segmentation

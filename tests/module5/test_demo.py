@@ -1,4 +1,4 @@
-"""The Module 5 demo (`python -m <tree>.module5.train_lenet`, logic in given/demo_lenet.py).
+"""The Module 5 demo (`python -m <tree>.module5.train_lenet`, logic in demos/lenet.py).
 
 The command-line tests run the real entry points in a subprocess from the repository root;
 the others call `run` / `main` in-process with the reference modules, or with a copy of the
@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from given.demo_lenet import main, run
+from demos.lenet import main, run
 from reference.module5 import network, optim
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -1,5 +1,5 @@
 """The Module 6 demos (`python -m <tree>.module6.compare_resnet` / `.train_unet`, logic in
-given/demo_m6.py).
+demos/resnet.py and demos/unet.py, their pictures in demos/common.py).
 
 The command-line tests run the real entry points in a subprocess from the repository root
 with tiny settings; the others call the `*_run` functions in-process with the reference
@@ -19,9 +19,9 @@ import numpy as np
 import pytest
 from rich.console import Console
 
-from given import demo_m6
-from given.demo_m6 import (braille_plot, compare_resnet_main, compare_resnet_run, render_images,
-                           train_unet_main, train_unet_run)
+from demos import resnet as resnet_demo
+from demos import unet as unet_demo
+from demos.common import Learner, braille_plot, render_images
 from reference.module5 import layers, loss, optim
 from reference.module6 import resnet_blocks, unet
 
@@ -111,13 +111,13 @@ def test_compare_resnet_help_and_usage_errors(capsys):
                    "--data-dir", "--no-download", "--seed", "--png"):
         assert option in proc.stdout
     assert "python -m exercises.module6.compare_resnet --depth" in proc.stdout
-    assert compare_resnet_main(["--depth", "0"], **MODULES) == 2
+    assert resnet_demo.main(["--depth", "0"], **MODULES) == 2
     assert "--depth: must be at least 1" in capsys.readouterr().err
-    assert compare_resnet_main(["--data", "mnist"], **MODULES) == 2
+    assert resnet_demo.main(["--data", "mnist"], **MODULES) == 2
 
 
 def test_missing_cifar_without_download_fails_with_advice(tmp_path, capsys):
-    code = compare_resnet_main(["--data", "cifar", "--no-download", "--data-dir",
+    code = resnet_demo.main(["--data", "cifar", "--no-download", "--data-dir",
                                 str(tmp_path)], **MODULES)
     err = capsys.readouterr().err
     assert code == 1
@@ -126,9 +126,9 @@ def test_missing_cifar_without_download_fails_with_advice(tmp_path, capsys):
 
 
 def test_twins_start_equal_and_differ_only_in_the_shortcut():
-    learner = demo_m6._Learner(resnet_blocks)
+    learner = Learner(resnet_blocks)
     np.random.seed(0)
-    residual, plain = demo_m6._build_nets(learner, resnet_blocks, layers, depth=2)
+    residual, plain = resnet_demo._build_nets(learner, resnet_blocks, layers, depth=2)
     for a, b in zip(residual.blocks, plain.blocks):
         for attr in ("conv1", "conv2"):
             wa, wb = getattr(a, attr).W, getattr(b, attr).W
@@ -149,8 +149,8 @@ def test_twins_start_equal_and_differ_only_in_the_shortcut():
 
 def test_same_seed_same_losses_and_the_result_dict():
     args = RESNET_SMALL + ["--n-train", "32", "--png", "/nonexistent/never-written.png"]
-    first = compare_resnet_run(args, **MODULES, console=quiet())
-    again = compare_resnet_run(args, **MODULES, console=quiet())
+    first = resnet_demo.run(args, **MODULES, console=quiet())
+    again = resnet_demo.run(args, **MODULES, console=quiet())
     assert first["batch_losses"] == again["batch_losses"]
     assert first["dataset"] == "synthetic" and first["depth"] == 2
     assert len(first["batch_losses"]["residual"]) == 1 == len(first["epochs"])
@@ -186,13 +186,13 @@ def test_exercises_train_unet_names_the_todo_without_a_traceback(tmp_path):
 
 
 def test_train_unet_usage_errors(capsys):
-    assert train_unet_main(["--size", "30"], unet=unet) == 2
+    assert unet_demo.main(["--size", "30"], unet=unet) == 2
     assert "multiple of 4 in 16..64" in capsys.readouterr().err
-    assert train_unet_main(["--upsample", "cubic"], unet=unet) == 2
+    assert unet_demo.main(["--upsample", "cubic"], unet=unet) == 2
 
 
 def test_train_unet_epochs_set_the_steps_and_the_metrics_are_consistent():
-    result = train_unet_run(UNET_SMALL[:-2] + ["--epochs", "2", "--show", "0", "--png",
+    result = unet_demo.run(UNET_SMALL[:-2] + ["--epochs", "2", "--show", "0", "--png",
                                                "/nonexistent/x.png"],
                             unet=unet, console=quiet())
     assert result["steps"] == 8 and len(result["losses"]) == 8       # 2 x ceil(16 / 4)
@@ -202,17 +202,17 @@ def test_train_unet_epochs_set_the_steps_and_the_metrics_are_consistent():
 
 
 def test_default_steps_depend_on_the_upsampling():
-    parse = demo_m6.build_unet_parser().parse_args
-    assert demo_m6.unet_steps(parse([])) == 250
-    assert demo_m6.unet_steps(parse(["--upsample", "bilinear"])) == 250
-    assert demo_m6.unet_steps(parse(["--upsample", "transposed"])) == 400
-    assert demo_m6.unet_steps(parse(["--upsample", "transposed", "--steps", "7"])) == 7
-    assert demo_m6.unet_steps(parse(["--steps", "7", "--epochs", "3", "--n-train", "20"])) == 9
+    parse = unet_demo.build_parser().parse_args
+    assert unet_demo.training_steps(parse([])) == 250
+    assert unet_demo.training_steps(parse(["--upsample", "bilinear"])) == 250
+    assert unet_demo.training_steps(parse(["--upsample", "transposed"])) == 400
+    assert unet_demo.training_steps(parse(["--upsample", "transposed", "--steps", "7"])) == 7
+    assert unet_demo.training_steps(parse(["--steps", "7", "--epochs", "3", "--n-train", "20"])) == 9
 
 
 def test_nan_loss_stops_with_advice(capsys):
     # BatchNorm keeps a large --lr finite; only an absurd one overflows the weights.
-    code = train_unet_main(UNET_SMALL + ["--lr", "1e300", "--png", "/nonexistent/x.png"],
+    code = unet_demo.main(UNET_SMALL + ["--lr", "1e300", "--png", "/nonexistent/x.png"],
                            unet=unet)
     assert code == 1
     assert re.search(r"the loss became (NaN|infinite) at step \d+: lower --lr",
@@ -265,12 +265,12 @@ def test_learner_mistake_is_named_with_its_file(case, tmp_path, monkeypatch, cap
                 for name in ("module5.layers", "module5.loss", "module5.optim",
                              "module6.resnet_blocks", "module6.unet")}
         if script == "compare_resnet":
-            code = compare_resnet_main(
+            code = resnet_demo.main(
                 RESNET_SMALL + ["--n-train", "16", "--png", str(tmp_path / "x.png")],
                 resnet_blocks=mods["module6.resnet_blocks"], layers=mods["module5.layers"],
                 loss=mods["module5.loss"], optim=mods["module5.optim"])
         else:
-            code = train_unet_main(UNET_SMALL + ["--png", str(tmp_path / "x.png")],
+            code = unet_demo.main(UNET_SMALL + ["--png", str(tmp_path / "x.png")],
                                    unet=mods["module6.unet"])
     finally:
         for name in [m for m in sys.modules if m.split(".")[0] == package]:

@@ -8,12 +8,12 @@ Run from the directory that holds this tree:
     python -m exercises.module6.train_unet --help     # every option, with examples
 
 (use `reference` in place of `exercises` for the reference solution). The demo itself is
-given code: given/demo_m6.py.
+given code: demos/unet.py.
 """
-from given.demo_m6 import train_unet_main  # first: it sets up numpy's threads
+from demos.unet import main  # first: demos sets up numpy's threads before numpy loads
 
 from ..module5 import optim
 from . import unet
 
 if __name__ == "__main__":
-    raise SystemExit(train_unet_main(unet=unet, optim=optim))
+    raise SystemExit(main(unet=unet, optim=optim))

@@ -27,7 +27,7 @@ running next to the learner's. `head_loss`, `make_data` and `MAIN_PATH` are shar
 """
 import numpy as np
 
-from .synthetic import make_digits
+from ..data.synthetic import make_digits
 
 #: BasicBlock's main path, in forward order (attribute names from BasicBlock.__init__).
 MAIN_PATH = ("conv1", "bn1", "relu1", "conv2", "bn2", "relu2")

@@ -121,7 +121,8 @@ def load_digits(source="auto", n_train=2000, n_test=500, image_shape=(1, 28, 28)
 
 
 def _one_line(exc: BaseException) -> str:
-    """The gist of why MNIST failed, on one line for ``Dataset.description``."""
+    """The gist of why a data set (MNIST, CIFAR-10) could not be loaded, on one line for
+    ``Dataset.description``."""
     lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
     if not lines:
         return type(exc).__name__

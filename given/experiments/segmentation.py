@@ -226,7 +226,7 @@ def refresh_batchnorm_stats(model, X, batch_size=None):
     batch_size : int, optional
         Ignored unless given: one forward pass over all of ``X`` is the exact statistic.
     """
-    from .model_utils import _walk, set_training
+    from ..model_utils import _walk, set_training
 
     layers = [layer for layer in _walk(model, set())
               if hasattr(layer, "training") and hasattr(layer, "momentum")]

@@ -32,7 +32,7 @@ from pathlib import Path, PurePosixPath
 
 import numpy as np
 
-from .datasets import Dataset, load_digits
+from .datasets import Dataset, _one_line, load_digits
 from .download import DatasetUnavailable, DownloadError, default_data_dir, fetch
 
 __all__ = [
@@ -359,7 +359,7 @@ def load_cifar_subset(source="auto", n_train=2000, n_test=500, data_dir=None, do
     ----------
     source : {"auto", "cifar", "synthetic"}
         ``"cifar"``: the real data or an error. ``"synthetic"``: generated colour digits
-        (``given.synthetic.make_digits`` with image_shape (3, 32, 32), tinted per image),
+        (``given.data.synthetic.make_digits`` with image_shape (3, 32, 32), tinted per image),
         10 classes like CIFAR-10. ``"auto"``: CIFAR-10 if it is on disk (or can be
         downloaded when ``download``), else the generated set; ``description`` says which
         one and why.
@@ -373,7 +373,7 @@ def load_cifar_subset(source="auto", n_train=2000, n_test=500, data_dir=None, do
 
     Returns
     -------
-    given.datasets.Dataset
+    given.data.datasets.Dataset
         ``name`` is ``"cifar10"`` or ``"synthetic"``; images float64 in [0, 1].
 
     Raises
@@ -421,11 +421,3 @@ def _subset(images, labels, n, rng, split):
     idx = rng.choice(len(images), size=n, replace=False)
     return _to_float(images[idx]), labels[idx]
 
-
-def _one_line(exc: BaseException) -> str:
-    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
-    if not lines:
-        return type(exc).__name__
-    if isinstance(exc.__cause__, DownloadError):
-        return " ".join(lines[:1] + ["; ".join(lines[1:])])
-    return lines[0]
