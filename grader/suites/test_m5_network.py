@@ -25,6 +25,7 @@ from grader.proxy import WorkerTimeout
 from . import budget, oracles
 from . import oracles_m5_training as ot
 from .derive import worker_seed
+from .toolkit import index_text, judge, largest_index, random_index, unit_direction
 
 DOC = "docs/module5.md#simplecnn"
 OVERFIT_DOC = "docs/module5.md#overfit-a-tiny-batch"
@@ -188,14 +189,6 @@ def judged_in(grade, parts, check):
 
 # -- whole-network gradient check -------------------------------------------------------
 GRAD_N = 2
-STEPS = (1e-5, 1.25e-6, 1.5e-7)
-RTOL, ATOL = 1e-5, 1e-7
-
-
-def _close(a, n):
-    return abs(a - n) <= ATOL + RTOL * max(abs(a), abs(n))
-
-
 class Probe:
     """A numerical directional derivative of f = sum(G * scores) through the worker."""
 
@@ -220,44 +213,8 @@ class Probe:
         return (plus - minus) / (2 * h)
 
 
-def judge(draw, label, rng, retries=4):
-    """Compare one probe with the analytic value. draw(rng, attempt) -> (analytic,
-    numerical(h), where). The central difference is taken at shrinking steps: it passes as
-    soon as it agrees with the analytic value, and fails once two steps agree with each other
-    but not with it. A probe whose difference keeps changing with the step sits at a ReLU
-    kink or a pooling tie: it is redrawn (attempt > 0), never judged."""
-    for attempt in range(retries):
-        a, numerical, where = draw(rng, attempt)
-        previous = None
-        for h in STEPS:
-            n = numerical(h)
-            if _close(a, n):
-                return
-            if previous is not None and _close(previous, n):
-                raise Mismatch(Msg(f"{label} is wrong at {where}: backward gives {a:.6g}, the "
-                                   f"numerical gradient is {n:.6g}",
-                                   f"{label} 在 {where} 不正確：backward 得到 {a:.6g}，數值梯度是 {n:.6g}"))
-            previous = n
-    raise Mismatch(Msg(f"{label}: the numerical gradient is unstable at every probe (NaN, or a "
-                       f"forward pass whose output is not a function of its input?)",
-                       f"{label}：每個取樣點的數值梯度都不穩定（NaN，或 forward 的輸出不只取決於輸入？）"))
 
 
-def _unit(r, shape):
-    u = r.standard_normal(shape)
-    return u / np.linalg.norm(u)
-
-
-def _at(index):
-    return "[" + ", ".join(str(int(i)) for i in index) + "]"
-
-
-def _random_index(r, shape):
-    return tuple(int(r.integers(s)) for s in shape)
-
-
-def _largest(a):
-    return tuple(int(i) for i in np.unravel_index(np.argmax(np.abs(a)), a.shape))
 
 
 @check("m5.network.gradcheck", points=2, parts=("input", "params"),
@@ -289,13 +246,13 @@ def test_network_gradcheck(student, rng, grade, seed):
         dx = expect_array(dx, "SimpleConvNet.backward(dscores)", x.shape)
 
         def coordinate(r, attempt, first=False):
-            index = _largest(dx) if first and attempt == 0 else _random_index(r, x.shape)
+            index = largest_index(dx) if first and attempt == 0 else random_index(r, x.shape)
             u = np.zeros_like(x)
             u[index] = 1.0
-            return float(dx[index]), lambda h: probe.input(u, h), "x" + _at(index)
+            return float(dx[index]), lambda h: probe.input(u, h), "x" + index_text(index)
 
         def direction(r, attempt):
-            u = _unit(r, x.shape)
+            u = unit_direction(r, x.shape)
             return float(np.sum(dx * u)), lambda h: probe.input(u, h), "a random direction"
 
         judge(lambda r, a: coordinate(r, a, first=True), label, rng)
@@ -322,11 +279,11 @@ def test_network_gradcheck(student, rng, grade, seed):
                 return at
 
             def coordinate(r, attempt, P=P, dP=dP, first=False):
-                index = _largest(dP) if first and attempt == 0 else _random_index(r, P.shape)
-                return float(dP[index]), numerical(index, 1.0), _at(index)
+                index = largest_index(dP) if first and attempt == 0 else random_index(r, P.shape)
+                return float(dP[index]), numerical(index, 1.0), index_text(index)
 
             def direction(r, attempt, P=P, dP=dP):
-                u = _unit(r, P.shape)
+                u = unit_direction(r, P.shape)
                 return float(np.sum(dP * u)), numerical(Ellipsis, u), "a random direction"
 
             name = f"the gradient of parameter {k} (shape {P.shape})"

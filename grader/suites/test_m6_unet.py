@@ -33,12 +33,11 @@ from grader.proxy import RemoteObject, StudentError, WorkerTimeout
 
 from . import budget, oracles
 from .derive import worker_seed
+from .toolkit import index_text, judge, largest_index, random_index, unit_direction
 
 DOC = "docs/module6.md#u-net"
 IOU_DOC = "docs/module6.md#u-net-iou"
 
-STEP = 1e-5
-RTOL, ATOL = 1e-5, 1e-7
 
 
 # -- helpers ----------------------------------------------------------------------------
@@ -47,55 +46,18 @@ def close(a, b, rtol=1e-7, atol=1e-9):
         and np.allclose(a, b, rtol=rtol, atol=atol)
 
 
-def _near(a, n):
-    return abs(a - n) <= ATOL + RTOL * max(abs(a), abs(n))
-
-
-def judge(draw, label, rng, retries=3):
-    """Compare one probe with the analytic value. draw(rng, attempt) -> (analytic,
-    numerical(h), where). A probe whose central difference changes with the step sits at a
-    ReLU kink or a max-pool tie: it is redrawn, never judged."""
-    for attempt in range(retries):
-        a, numerical, where = draw(rng, attempt)
-        n1 = numerical(STEP)
-        if _near(a, n1):
-            return
-        n2 = numerical(STEP / 8)
-        if _near(a, n2):
-            return
-        if _near(n1, n2):
-            raise Mismatch(Msg(f"{label} is wrong at {where}: backward gives {a:.6g}, the numerical "
-                               f"gradient is {n2:.6g}",
-                               f"{label} 在 {where} 不正確：backward 得到 {a:.6g}，數值梯度是 {n2:.6g}"))
-    raise Mismatch(Msg(f"{label}: the numerical gradient is unstable at every probe (NaN, or a "
-                       f"forward pass whose output is not a function of its input?)",
-                       f"{label}：每個取樣點的數值梯度都不穩定（NaN，或 forward 的輸出不只取決於輸入？）"))
-
-
-def _at(index):
-    return "[" + ", ".join(str(int(i)) for i in index) + "]"
-
-
-def _largest(a):
-    return tuple(int(i) for i in np.unravel_index(np.argmax(np.abs(a)), a.shape))
-
-
-def _random_index(r, shape):
-    return tuple(int(r.integers(s)) for s in shape)
-
-
 def check_array_gradient(grad, base, derivative, label, rng, directions=1, name="x"):
     """Probe `grad` (the analytic gradient of f w.r.t. the array `base`) at its largest
     coordinate, two random coordinates and `directions` random directions.
     derivative(u, h) is the central difference of f along u (an array like base)."""
     def coordinate(r, attempt, first=False):
-        index = _largest(grad) if first and attempt == 0 else _random_index(r, base.shape)
+        index = largest_index(grad) if first and attempt == 0 else random_index(r, base.shape)
         u = np.zeros_like(base)
         u[index] = 1.0
-        return float(grad[index]), lambda h: derivative(u, h), name + _at(index)
+        return float(grad[index]), lambda h: derivative(u, h), name + index_text(index)
 
     def direction(r, attempt):
-        u = r.standard_normal(base.shape)
+        u = unit_direction(r, base.shape)
         return float(np.sum(grad * u)), lambda h: derivative(u, h), "a random direction"
 
     judge(lambda r, a: coordinate(r, a, first=True), label, rng)
