@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from . import modules
 from .forbidden import describe as describe_forbidden
 from .i18n import Msg
-from .proxy import ForbiddenCode, MissingAttribute, StudentError, WorkerCrashed, WorkerTimeout
+from .errors import ForbiddenCode, MissingAttribute, StudentError, WorkerCrashed, WorkerTimeout
 
 STATUSES = ("PASS", "PARTIAL", "FAIL", "TODO", "TIMEOUT", "ERROR", "CRASH", "FORBIDDEN")
 REGISTRY = {}
@@ -164,7 +164,7 @@ def check(id, points, title, parts=None, optional=False, timeout=10.0, doc="", n
 @dataclass
 class CallFailure:
     """A call to student code that failed during a check: what was called (a
-    proxy.StudentCall), the status and message it earned, and the parts whose block it was
+    errors.StudentCall), the status and message it earned, and the parts whose block it was
     in."""
     call: object
     status: str

@@ -9,7 +9,7 @@ numbers: an object with a clever __eq__ cannot reach this code.
 import numpy as np
 
 from .checks import Mismatch, Msg, Todo
-from .proxy import StudentError
+from .errors import StudentError
 
 
 def expect_array(value, name, shape=None, dtype=np.float64):

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from grader.checks import Msg
-from grader.proxy import StudentError, WorkerGone
+from grader.errors import StudentError, WorkerGone
 
 from . import oracle_layers as olay
 

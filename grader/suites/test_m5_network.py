@@ -20,7 +20,7 @@ import numpy as np
 
 from grader.checks import CheckTimeout, Mismatch, Msg, Todo, check
 from grader.expect import expect_array
-from grader.proxy import WorkerTimeout
+from grader.errors import WorkerTimeout
 
 from . import budget, oracles
 from . import oracles_m5_training as ot

@@ -139,7 +139,7 @@ def test_momentum(student, rng, grade):
                                  f"parameter {i} of {len(shapes)} (shape {shapes[i]}) after step "
                                  f"{step} {label}", rtol=1e-9, atol=1e-12)
         except Exception as exc:
-            from grader.proxy import StudentError
+            from grader.errors import StudentError
             if isinstance(exc, StudentError):
                 raise Mismatch(Msg(f"MomentumSGD.step failed with three parameters of shapes "
                                    f"{shapes}: {exc.short()}",

@@ -18,7 +18,7 @@ from given.experiments import residual as rx
 from given.gradcheck import numerical_gradient
 from grader.checks import CheckTimeout, Mismatch, Msg, check
 from grader.expect import expect_array, expect_close
-from grader.proxy import StudentError, WorkerTimeout
+from grader.errors import StudentError, WorkerTimeout
 
 from . import budget, oracle_layers, oracles
 from .oracles_m5_training import todo

@@ -29,7 +29,8 @@ from given.data.shapes import make_shapes, mean_iou
 from given.experiments.segmentation import pixel_cross_entropy, segmentation_loop
 from grader.checks import CheckTimeout, Mismatch, Msg, Todo, check
 from grader.expect import expect_array, expect_close
-from grader.proxy import RemoteObject, StudentError, WorkerTimeout
+from grader.errors import StudentError, WorkerTimeout
+from grader.proxy import RemoteObject
 
 from . import budget, oracles
 from .derive import worker_seed

@@ -13,7 +13,7 @@ import numpy as np
 
 from grader.checks import Msg, check
 from grader.expect import expect_array, expect_close
-from grader.proxy import StudentError
+from grader.errors import StudentError
 
 DOC = "docs/module6.md#upsampling"
 

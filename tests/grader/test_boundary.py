@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from grader import proxy
+from grader import errors, proxy
 from grader.checks import REGISTRY
 from grader.codec import encode
 from grader.runner import accept_event, load_checks
@@ -156,7 +156,7 @@ def test_a_reply_that_breaks_the_schema_is_a_crash_of_that_check(reply):
     student.worker, student.channel = FakeWorker(a), proxy.Channel(a)
     payload = encode(reply)
     b.sendall(struct.pack(">I", len(payload)) + payload)
-    with pytest.raises(proxy.WorkerCrashed) as info:
+    with pytest.raises(errors.WorkerCrashed) as info:
         student.request("ping")
     assert "malformed" in info.value.reason["en"]
     b.close()
@@ -170,7 +170,7 @@ def test_a_forbidden_report_in_any_reply_ends_the_check():
     student.worker, student.channel = FakeWorker(a), proxy.Channel(a)
     payload = encode({"ok": 1, "forbidden": [["import torch", ["layers.py", 3]]]})
     b.sendall(struct.pack(">I", len(payload)) + payload)
-    with pytest.raises(proxy.ForbiddenCode) as info:
+    with pytest.raises(errors.ForbiddenCode) as info:
         student.request("ping")
     assert info.value.items == [("import torch", ("layers.py", 3))]
     b.close()

@@ -4,7 +4,7 @@ that name an earlier failure as the cause of a later one."""
 import pytest
 
 from grader.checks import CheckSpec, Grade, Mismatch, Msg
-from grader.proxy import MissingAttribute, StudentCall, StudentError, WorkerTimeout
+from grader.errors import MissingAttribute, StudentCall, StudentError, WorkerTimeout
 
 
 def spec(parts, needs=None):

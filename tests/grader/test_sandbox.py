@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 from grader import sandbox
-from grader.proxy import ForbiddenCode, Student, StudentError
+from grader.errors import ForbiddenCode, StudentError
+from grader.proxy import Student
 
 ROOT = Path(__file__).resolve().parents[2]
 PROBE = '''
