@@ -11,7 +11,6 @@ points: tests/grader/test_naive_trees.py grades the naive tree at the default li
 """
 import argparse
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -21,6 +20,7 @@ sys.path.insert(0, str(ROOT / "tests" / "grader" / "trees"))
 import numpy as np  # noqa: E402
 
 from given.experiments.segmentation import pixel_cross_entropy  # noqa: E402
+from grader.suites.oracles_m5_training import min_time  # noqa: E402
 
 import reference.module5.layers as R_layers  # noqa: E402
 import reference.module5.loss as R_loss  # noqa: E402
@@ -47,14 +47,6 @@ TREES = {
                       unet=R_unet, up=R_up),
 }
 
-
-def best_of(fn, repeats):
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best
 
 
 def layer_step(make, x_shape):
@@ -130,8 +122,8 @@ def main():
     args = parser.parse_args()
     rows = []
     for name, shape, setup in CASES:
-        naive = best_of(setup(TREES["naive"]), args.repeats)
-        ref = best_of(setup(TREES["reference"]), max(args.repeats, 5))
+        naive = min_time(setup(TREES["naive"]), args.repeats)
+        ref = min_time(setup(TREES["reference"]), max(args.repeats, 5))
         rows.append((name, shape, naive, ref))
     w0, w1 = max(len(r[0]) for r in rows), max(len(r[1]) for r in rows)
     print(f"one forward + backward (steps: + loss + MomentumSGD update), best of "

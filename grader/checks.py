@@ -86,7 +86,7 @@ class CheckSpec:
     timeout: float
     doc: str
     needs: dict = field(default_factory=dict)
-    cap: float = 0.0          # the longest a check may take (seconds): >= timeout
+    cap: float = 0.0          # the longest a check may take (seconds); at least timeout
     func_name: str = ""
     file: str = ""
 
@@ -141,8 +141,7 @@ def check(id, points, title, parts=None, optional=False, timeout=10.0, doc="", n
         raise ValueError(f"check {id}: needs names unknown parts {sorted(unknown)}")
     spec = CheckSpec(id=id, module=modules.of_check(id),
                      title=Msg(*title), points=points, parts=parts,
-                     optional=optional, timeout=timeout, doc=doc, needs=needs,
-                     cap=max(timeout, cap or timeout))
+                     optional=optional, timeout=timeout, doc=doc, needs=needs, cap=cap or 0.0)
 
     def decorate(fn):
         spec.func_name, spec.file = fn.__name__, fn.__module__

@@ -23,6 +23,7 @@ from grader.checks import Msg
 from grader.errors import StudentError, WorkerGone
 
 from . import oracle_layers as olay
+from . import oracles_m5_training as ot
 
 #: The run gets this many times its predicted length: room for a machine that gets busier.
 MARGIN = 2.0
@@ -155,11 +156,10 @@ def unet_step(n, size, in_channels=1):
 
 
 # -- measuring ---------------------------------------------------------------------------
-def _time(layer, x, dout_of):
-    start = time.perf_counter()
+def _step(layer, x):
+    """One forward + backward of `layer` (a learner's or a trusted one) on x."""
     out = layer.forward(x)
-    layer.backward(dout_of(out))
-    return time.perf_counter() - start
+    layer.backward(np.ones_like(out) if isinstance(out, np.ndarray) else np.ones(1))
 
 
 def profile(student, probes, seconds=PROFILE_SECONDS):
@@ -172,19 +172,19 @@ def profile(student, probes, seconds=PROFILE_SECONDS):
     rows, alive = [], True
     for probe in probes:
         x = rng.standard_normal(probe.shape)
-        trusted = min(_time(probe.trusted(), x, lambda out: np.ones_like(out))
-                      for _ in range(3))
+        trusted_layer = probe.trusted()
+        trusted = ot.min_time(lambda: _step(trusted_layer, x), 3)
         mine = math.inf
         if alive:
             try:
                 layer = getattr(student.module(probe.module), probe.cls)(
                     *probe.args, **(probe.kwargs or {}))
-                mine = _time(layer, x, _ones_like)
+                mine = ot.min_time(lambda: _step(layer, x), 1)
                 if mine < 0.2:
-                    mine = min(mine, _time(layer, x, _ones_like))
+                    mine = min(mine, ot.min_time(lambda: _step(layer, x), 1))
                     # What the grader's own transfer costs for these arrays, measured the
                     # same way: small layers are mostly that.
-                    mine -= min(_transfer(student, x) for _ in range(2))
+                    mine -= ot.min_time(lambda: _transfer(student, x), 2)
                     mine = max(mine, 1e-6)
             except WorkerGone:
                 alive = False
@@ -196,14 +196,8 @@ def profile(student, probes, seconds=PROFILE_SECONDS):
 
 
 def _transfer(student, x):
-    start = time.perf_counter()
     student.request("ping", x, doing="timing the transfer")
     student.request("ping", x, doing="timing the transfer")
-    return time.perf_counter() - start
-
-
-def _ones_like(out):
-    return np.ones_like(out) if isinstance(out, np.ndarray) else np.ones(1)
 
 
 def slow_layer_text(rows, step=None):
