@@ -32,6 +32,8 @@ from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
 from rich.style import Style
 from rich.text import Text
 
+from grader import skeleton
+
 FINISH = "Finish it (see the TODO comments there), then run the demo again."
 #: What the backward passes of a Module 6 model store (Learner.pairs names them).
 WITH_BATCHNORM = "dW, db, dgamma and dbeta"
@@ -396,13 +398,7 @@ def _code_is_todo(code):
     except (OSError, TypeError, SyntaxError):
         return False
     func = tree.body[0] if tree.body else None
-    if not isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)):
-        return False
-    body = func.body
-    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
-            and isinstance(body[0].value.value, str):
-        body = body[1:]
-    return len(body) == 1 and isinstance(body[0], ast.Pass)
+    return isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)) and skeleton.is_stub(func)
 
 
 def _is_todo(fn):

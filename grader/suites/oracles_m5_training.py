@@ -19,6 +19,7 @@ import time
 
 import numpy as np
 
+from grader import skeleton
 from grader.checks import Msg, Todo
 
 from . import oracles
@@ -150,14 +151,9 @@ def _function(target, relpath, qualname):
 
 
 def is_stub(target, relpath, qualname):
-    """True if the function's body is only a docstring and `pass` (the skeleton's TODO;
-    comments are not statements)."""
+    """True if the function is still the skeleton's TODO (grader.skeleton.is_skeleton)."""
     node, _ = _function(target, relpath, qualname)
-    if node is None:
-        return False
-    stmts = [s for s in node.body
-             if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
-    return all(isinstance(s, ast.Pass) for s in stmts)
+    return node is not None and skeleton.is_skeleton(node)
 
 
 def todo(message):

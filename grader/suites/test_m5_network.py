@@ -18,14 +18,14 @@ import time
 
 import numpy as np
 
-from grader.checks import CheckTimeout, Mismatch, Msg, Todo, check
+from grader.checks import CheckTimeout, Mismatch, Msg, check
 from grader.expect import expect_array
 from grader.errors import WorkerTimeout
 
 from . import budget, oracles
 from . import oracles_m5_training as ot
 from .derive import worker_seed
-from .toolkit import index_text, judge, largest_index, random_index, unit_direction
+from .toolkit import check_params, pair_list, probe_gradient
 
 DOC = "docs/module5.md#simplecnn"
 OVERFIT_DOC = "docs/module5.md#overfit-a-tiny-batch"
@@ -44,18 +44,6 @@ RETURN_DX_HINT = Msg(
     "(what the first layer's backward returns), like every layer's backward",
     "SimpleConvNet.backward(dscores) 應該回傳對輸入 x 的梯度（第一層 backward 的回傳值），"
     "和每一層的 backward 一樣")
-
-
-def pair_list(pairs, what):
-    """Validate get_params_and_grads()'s answer: a list of (param, grad) pairs."""
-    if pairs is None:
-        raise Todo(what)
-    if not isinstance(pairs, (list, tuple)) or not all(
-            isinstance(p, (list, tuple)) and len(p) == 2 for p in pairs):
-        raise Mismatch(Msg(f"{what} should return a list of (param, grad) pairs, "
-                           f"got {type(pairs).__name__}",
-                           f"{what} 應回傳 (param, grad) 組成的串列，但得到 {type(pairs).__name__}"))
-    return list(pairs)
 
 
 def shape_hint(got, want, C):
@@ -173,48 +161,14 @@ def require_lenet_forward(model, params, inputs):
                            FORWARD_HINT)
 
 
-def judged_in(grade, parts, check):
-    """Run check() once; an exception it raises (Mismatch, Todo) fails each of `parts`
-    alike. Returns True if it passed."""
-    try:
-        check()
-        return True
-    except (Mismatch, Todo) as exc:
-        failure = exc
-    for part in parts:
-        with grade.part(part):
-            raise failure
-    return False
-
-
 # -- whole-network gradient check -------------------------------------------------------
 GRAD_N = 2
-class Probe:
-    """A numerical directional derivative of f = sum(G * scores) through the worker."""
-
-    def __init__(self, model, x, G):
-        self.model, self.x, self.G = model, x, G
-
-    def f(self, x=None):
-        scores = self.model.forward(self.x if x is None else x)
-        return float(np.sum(expect_array(scores, "SimpleConvNet.forward(x)", self.G.shape) * self.G))
-
-    def input(self, u, h):
-        return (self.f(self.x + h * u) - self.f(self.x - h * u)) / (2 * h)
-
-    def param(self, handle, value, index, u, h):
-        """Set param[index] = value[index] ± h·u in the worker's live array, then restore."""
-        base = value[index]
-        handle[index] = base + h * u
-        plus = self.f()
-        handle[index] = base - h * u
-        minus = self.f()
-        handle[index] = base
-        return (plus - minus) / (2 * h)
-
-
-
-
+def scores_dot(model, x, G):
+    """f(v) = sum(G * forward(v)) through the worker, at v = x by default."""
+    def f(v=None):
+        scores = model.forward(x if v is None else v)
+        return float(np.sum(expect_array(scores, "SimpleConvNet.forward(x)", G.shape) * G))
+    return f
 
 
 @check("m5.network.gradcheck", points=2, parts=("input", "params"),
@@ -234,67 +188,22 @@ def test_network_gradcheck(student, rng, grade, seed):
     # its parameters define, here and on another input. (After backward: the parameter
     # gradients exist from then on, and later forwards do not change them.)
     other = rng.standard_normal((GRAD_N, *shape))
-    if not judged_in(grade, ("input", "params"), lambda: require_lenet_forward(
-            model, lenet_params(model, shape), [(("the check's input", "檢查的輸入"), x),
-                                                (("another input", "另一個輸入"), other)])):
+    with grade.shared("input", "params") as step:
+        require_lenet_forward(model, lenet_params(model, shape),
+                              [(("the check's input", "檢查的輸入"), x),
+                               (("another input", "另一個輸入"), other)])
+    if not step.ok:
         return
-    probe = Probe(model, x, G)
-    label = "dx (the gradient w.r.t. the input)"
+    f = scores_dot(model, x, G)
     with grade.part("input"):
         if dx is None:
             grade.hint(RETURN_DX_HINT)
         dx = expect_array(dx, "SimpleConvNet.backward(dscores)", x.shape)
-
-        def coordinate(r, attempt, first=False):
-            index = largest_index(dx) if first and attempt == 0 else random_index(r, x.shape)
-            u = np.zeros_like(x)
-            u[index] = 1.0
-            return float(dx[index]), lambda h: probe.input(u, h), "x" + index_text(index)
-
-        def direction(r, attempt):
-            u = unit_direction(r, x.shape)
-            return float(np.sum(dx * u)), lambda h: probe.input(u, h), "a random direction"
-
-        judge(lambda r, a: coordinate(r, a, first=True), label, rng)
-        for _ in range(3):
-            judge(coordinate, label, rng)
-        for _ in range(2):
-            judge(direction, label, rng)
+        probe_gradient(dx, x, lambda u, h: (f(x + h * u) - f(x - h * u)) / (2 * h),
+                       "dx (the gradient w.r.t. the input)", rng, coordinates=3, directions=2)
     with grade.part("params"):
-        what = "SimpleConvNet.get_params_and_grads()"
-        values = pair_list(model.get_params_and_grads(), what)
-        handles = pair_list(model.get_params_and_grads.keep(), what)
-        if len(handles) != len(values) or not values:
-            raise Mismatch(Msg(f"{what} returned {len(values)} pairs, then {len(handles)}",
-                               f"{what} 先回傳 {len(values)} 組，再呼叫一次卻是 {len(handles)} 組"))
-        for k, ((P, dP), (handle, _)) in enumerate(zip(values, handles)):
-            P = expect_array(P, f"{what}[{k}][0]")
-            dP = expect_array(dP, f"{what}[{k}][1] (the gradient of parameter {k})", P.shape)
-            seen = []
-
-            def numerical(index, u, handle=handle, P=P, seen=seen):
-                def at(h):
-                    seen.append(probe.param(handle, P, index, u, h))
-                    return seen[-1]
-                return at
-
-            def coordinate(r, attempt, P=P, dP=dP, first=False):
-                index = largest_index(dP) if first and attempt == 0 else random_index(r, P.shape)
-                return float(dP[index]), numerical(index, 1.0), index_text(index)
-
-            def direction(r, attempt, P=P, dP=dP):
-                u = unit_direction(r, P.shape)
-                return float(np.sum(dP * u)), numerical(Ellipsis, u), "a random direction"
-
-            name = f"the gradient of parameter {k} (shape {P.shape})"
-            try:
-                judge(lambda r, a, c=coordinate: c(r, a, first=True), name, rng)
-                judge(coordinate, name, rng)
-                judge(direction, name, rng)
-            except Mismatch:
-                if seen and not any(seen) and np.any(dP):
-                    grade.hint(COPY_HINT)
-                raise
+        check_params(model, "SimpleConvNet.get_params_and_grads()", f, rng, COPY_HINT,
+                     coordinates=1, directions=1)
     if ot.failed(grade, "input") and grade.passed("params"):
         grade.hint(Msg("the parameter gradients are right but dx is not: backward must pass "
                        "each layer's dx on to the layer before it, and return the first layer's",

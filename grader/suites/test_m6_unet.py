@@ -34,7 +34,8 @@ from grader.proxy import RemoteObject
 
 from . import budget, oracles
 from .derive import worker_seed
-from .toolkit import index_text, judge, largest_index, random_index, unit_direction
+from . import toolkit
+from .toolkit import live_pairs, pair_list, probe_gradient
 
 DOC = "docs/module6.md#u-net"
 IOU_DOC = "docs/module6.md#u-net-iou"
@@ -47,38 +48,6 @@ def close(a, b, rtol=1e-7, atol=1e-9):
         and np.allclose(a, b, rtol=rtol, atol=atol)
 
 
-def check_array_gradient(grad, base, derivative, label, rng, directions=1, name="x"):
-    """Probe `grad` (the analytic gradient of f w.r.t. the array `base`) at its largest
-    coordinate, two random coordinates and `directions` random directions.
-    derivative(u, h) is the central difference of f along u (an array like base)."""
-    def coordinate(r, attempt, first=False):
-        index = largest_index(grad) if first and attempt == 0 else random_index(r, base.shape)
-        u = np.zeros_like(base)
-        u[index] = 1.0
-        return float(grad[index]), lambda h: derivative(u, h), name + index_text(index)
-
-    def direction(r, attempt):
-        u = unit_direction(r, base.shape)
-        return float(np.sum(grad * u)), lambda h: derivative(u, h), "a random direction"
-
-    judge(lambda r, a: coordinate(r, a, first=True), label, rng)
-    for _ in range(2):
-        judge(coordinate, label, rng)
-    for _ in range(directions):
-        judge(direction, label, rng)
-
-
-def pair_list(pairs, what):
-    if pairs is None:
-        raise Todo(what)
-    if not isinstance(pairs, (list, tuple)) or not all(
-            isinstance(p, (list, tuple)) and len(p) == 2 for p in pairs):
-        raise Mismatch(Msg(f"{what} should return a list of (param, grad) pairs, got "
-                           f"{type(pairs).__name__}",
-                           f"{what} 應回傳 (param, grad) 組成的串列，但得到 {type(pairs).__name__}"))
-    return list(pairs)
-
-
 COPY_HINT = Msg(
     "changing the arrays that get_params_and_grads() returned did not change the output: "
     "return the layers' own arrays (params_and_grads_of(self) collects them), not copies — "
@@ -87,51 +56,14 @@ COPY_HINT = Msg(
     "會收集它們），不是複本——訓練時會原地更新它們")
 
 
+EMPTY_HINT = Msg("every layer with parameters must contribute its own pairs "
+                 "(params_and_grads_of(self) collects them)",
+                 "每個有參數的層都要提供自己的參數（params_and_grads_of(self) 會收集它們）")
+
+
 def check_params(model, what, f, rng, pick=None):
-    """Probe the gradient of every (or the `pick`ed) parameter array of `model` against
-    central differences of f() with that live array perturbed in the worker."""
-    values = pair_list(model.get_params_and_grads(), what)
-    handles = pair_list(model.get_params_and_grads.keep(), what)
-    if not values:
-        raise Mismatch(Msg(f"{what} returned no (param, grad) pairs: every layer with parameters "
-                           f"must contribute its own (params_and_grads_of(self) collects them)",
-                           f"{what} 沒有回傳任何 (param, grad)：每個有參數的層都要提供自己的參數"
-                           f"（params_and_grads_of(self) 會收集它們）"))
-    if len(handles) != len(values):
-        raise Mismatch(Msg(f"{what} returned {len(values)} pairs, then {len(handles)}",
-                           f"{what} 先回傳 {len(values)} 組，再呼叫一次卻是 {len(handles)} 組"))
-    chosen = range(len(values)) if pick is None else pick(len(values))
-    for k in chosen:
-        (P, dP), (handle, _) = values[k], handles[k]
-        P = expect_array(P, f"{what}[{k}][0]")
-        dP = expect_array(dP, f"{what}[{k}][1] (the gradient of parameter {k})", P.shape)
-        seen = []
-
-        def derivative(u, h, P=P, handle=handle, seen=seen):
-            """Set P ± h·u in the worker's live array (one element for a coordinate, the
-            whole array for a direction), run f, restore."""
-            nonzero = np.flatnonzero(u)
-            if len(nonzero) == 1:
-                index = tuple(int(i) for i in np.unravel_index(nonzero[0], u.shape))
-                step = float(u[index])
-            else:
-                index, step = Ellipsis, u
-            base = P[index]
-            handle[index] = base + h * step
-            plus = f()
-            handle[index] = base - h * step
-            minus = f()
-            handle[index] = base
-            seen.append((plus - minus) / (2 * h))
-            return seen[-1]
-
-        try:
-            check_array_gradient(dP, P, derivative, f"the gradient of parameter {k} (shape {P.shape})",
-                                 rng, directions=1, name="")
-        except Mismatch as exc:
-            if seen and not any(seen) and np.any(dP):
-                exc.hint = exc.hint or COPY_HINT
-            raise
+    """toolkit.check_params with this suite's hints."""
+    toolkit.check_params(model, what, f, rng, COPY_HINT, EMPTY_HINT, pick=pick)
 
 
 # A gradient check compares backward with central differences of the student's own
@@ -167,12 +99,11 @@ def require_param_dependence(model, what, output, rng, pick=None, label=None,
                              on=("its parameters", "它的參數")):
     """Move every (or every `pick`ed) parameter array of `model` by ~10 % of its scale, in the
     worker's live arrays, and require output() to change; then restore them exactly."""
-    values = pair_list(model.get_params_and_grads(), what)
-    handles = pair_list(model.get_params_and_grads.keep(), what)
-    chosen = [k for k in (range(len(values)) if pick is None else pick(len(values)))
-              if k < min(len(values), len(handles))]
+    values, handles = live_pairs(model, what)
+    chosen = list(range(len(values)) if pick is None else pick(len(values)))
     if not chosen:
-        raise Mismatch(Msg(f"{what} returned no (param, grad) pairs", f"{what} 沒有回傳任何 (param, grad)"))
+        raise Mismatch(Msg(f"{what} returned no (param, grad) pairs", f"{what} 沒有回傳任何 (param, grad)"),
+                       EMPTY_HINT)
     before = output()
     moved = []
     try:
@@ -186,16 +117,6 @@ def require_param_dependence(model, what, output, rng, pick=None, label=None,
         for k in moved:
             handles[k][0][...] = values[k][0]
     require_change(before, after, label or ("the output", "輸出"), on)
-
-
-def valid_in_parts(grade, parts, check_value):
-    """check_value() (validation of a forward result) as a step every one of `parts` needs:
-    if it fails, they all fail. Returns what check_value returned, or None."""
-    result = ok = None
-    with grade.shared(*parts):
-        result = check_value()
-        ok = True
-    return result if ok else None
 
 
 def expect_pair(value, name, names, shapes, hint):
@@ -268,9 +189,9 @@ def test_unet_encoder(student, rng, grade, seed):
         if np.any(skip < 0):
             raise Mismatch(Msg("skip has negative values: it is taken after the second ReLU",
                                "skip 有負值：它應該取在第二個 ReLU 之後"), ENCODER_PAIR_HINT)
-    pair = valid_in_parts(grade, ("dx", "params"), lambda: expect_pair(
-        res, "UNetEncoder.forward(x)", ("skip", "pooled"), shapes, ENCODER_PAIR_HINT))
-    if pair is None:
+    with grade.shared("dx", "params") as step:
+        expect_pair(res, "UNetEncoder.forward(x)", ("skip", "pooled"), shapes, ENCODER_PAIR_HINT)
+    if not step.ok:
         return
     G_skip = rng.standard_normal(shapes[0])
     G_pool = rng.standard_normal(shapes[1])
@@ -297,7 +218,7 @@ def test_unet_encoder(student, rng, grade, seed):
                            "d = pool.backward(dout) + dskip",
                            "backward(dout, dskip) 不等於 backward(dout, 0) 加上 backward(0, dskip)：兩條分支交會處"
                            "要把梯度相加，d = pool.backward(dout) + dskip"))
-        check_array_gradient(dx, x, lambda u, h: (f(x + h * u) - f(x - h * u)) / (2 * h),
+        probe_gradient(dx, x, lambda u, h: (f(x + h * u) - f(x - h * u)) / (2 * h),
                              "dx (UNetEncoder.backward with random dout and dskip)", rng)
     with grade.part("params"):
         what = "UNetEncoder.get_params_and_grads()"
@@ -356,23 +277,20 @@ def test_unet_decoder(student, rng, grade, seed):
             if close(got, other):
                 raise Mismatch(Msg(f"{name}: the output does not depend on x",
                                    f"{name}：輸出與 x 無關"))
-        if valid_in_parts(grade, ("dx", "dskip"),
-                          lambda: expect_array(dec.forward(x, skip), name, shape)) is None:
-            continue
         G = rng.standard_normal(shape)
-        grads = valid_in_parts(grade, ("dx", "dskip"), lambda: expect_pair(
-            dec.backward(G), "UNetDecoder.backward(dout)", ("dx", "dskip"), (x.shape, skip.shape),
-            DECODER_PAIR_HINT))
-        if grads is None:
+        with grade.shared("dx", "dskip") as step:
+            expect_array(dec.forward(x, skip), name, shape)
+            dx, dskip = expect_pair(dec.backward(G), "UNetDecoder.backward(dout)", ("dx", "dskip"),
+                                    (x.shape, skip.shape), DECODER_PAIR_HINT)
+        if not step.ok:
             continue
-        dx, dskip = grads
 
         def f(xv, sv):
             return float(np.sum(G * expect_array(dec.forward(xv, sv), name, shape)))
 
         with grade.part("dx"):
             depends_on(new_x, ("x", "x"))
-            check_array_gradient(dx, x, lambda u, t: (f(x + t * u, skip) - f(x - t * u, skip)) / (2 * t),
+            probe_gradient(dx, x, lambda u, t: (f(x + t * u, skip) - f(x - t * u, skip)) / (2 * t),
                                  "dx" + label, rng)
         with grade.part("dskip"):
             depends_on(new_skip, ("skip", "skip"))
@@ -382,7 +300,7 @@ def test_unet_decoder(student, rng, grade, seed):
                                "dskip = dcat[:, C_x:]",
                                "dskip 全是 0：穿過卷積層之後，要把串接的梯度拆開——skip 的 channel 排在 x 之後："
                                "dskip = dcat[:, C_x:]"))
-            check_array_gradient(dskip, skip,
+            probe_gradient(dskip, skip,
                                  lambda u, t: (f(x, skip + t * u) - f(x, skip - t * u)) / (2 * t),
                                  "dskip" + label, rng, name="skip")
     if grade.failed("dx") and grade.passed("dskip"):
@@ -497,9 +415,9 @@ def test_unet_gradcheck(student, rng, grade, seed):
     N, _, H, W = GRAD_SHAPE
     G = rng.standard_normal((N, 2, H, W))
     name = "SimpleUNet.forward(x)"
-    logits = valid_in_parts(grade, ("input", "params"),
-                            lambda: unet_forward(grade, model, x, 2, name))
-    if logits is None:
+    with grade.shared("input", "params") as step:
+        logits = unet_forward(grade, model, x, 2, name)
+    if not step.ok:
         return
     dx = model.backward(G)
 
@@ -513,7 +431,7 @@ def test_unet_gradcheck(student, rng, grade, seed):
         if dx is None:
             grade.hint(RETURN_DX_HINT)
         dx = expect_array(dx, "SimpleUNet.backward(dlogits)", x.shape)
-        check_array_gradient(dx, x, lambda u, h: (f(x + h * u) - f(x - h * u)) / (2 * h),
+        probe_gradient(dx, x, lambda u, h: (f(x + h * u) - f(x - h * u)) / (2 * h),
                              "dx (the gradient w.r.t. the input)", rng, directions=2)
     with grade.part("params"):
         what = "SimpleUNet.get_params_and_grads()"
@@ -543,8 +461,9 @@ def test_unet_transposed(student, rng, grade, seed):
     x = rng.standard_normal((2, 1, 8, 8))
     G = rng.standard_normal((2, 2, 8, 8))
     name = "SimpleUNet(upsample='transposed').forward(x)"
-    if valid_in_parts(grade, ("shapes", "params"),
-                      lambda: unet_forward(grade, model, x, 2, name)) is None:
+    with grade.shared("shapes", "params") as step:
+        unet_forward(grade, model, x, 2, name)
+    if not step.ok:
         return
     with grade.part("shapes"):
         dx = model.backward(G)
@@ -617,11 +536,10 @@ def train_unet(grade, model, X, masks, shuffle_seed, name):
                        PAIRS_HINT)
 
     def update(rate):
-        values = pair_list(model.get_params_and_grads(), what)
-        handles = pair_list(model.get_params_and_grads.keep(), what)
-        if len(handles) != len(values):
-            stop((f"returned {len(values)} pairs, then {len(handles)}",
-                  f"先回傳 {len(values)} 組，再呼叫一次卻是 {len(handles)} 組"))
+        try:
+            values, handles = live_pairs(model, what)
+        except Mismatch as exc:
+            raise Mismatch(Msg("training stopped: ", "訓練中止：") + exc.msg, PAIRS_HINT) from None
         for k, ((P, dP), (handle, _)) in enumerate(zip(values, handles)):
             if not (isinstance(P, np.ndarray) and isinstance(dP, np.ndarray)
                     and P.shape == dP.shape and P.dtype == dP.dtype == np.float64
