@@ -1,27 +1,14 @@
 """Module 5: softmax and softmax + cross-entropy (values, gradient, logits at the 1e4 scale)."""
 import numpy as np
 
-from grader.checks import Mismatch, Msg, Todo, check
+from grader.checks import Mismatch, Todo, check
 from grader.expect import StrictNumerics, expect_array, expect_close, expect_scalar
 
-from . import oracles
+from . import hints, oracles
 
 DOC = "docs/module5.md#softmax-and-cross-entropy"
 
-SOFTMAX_SHIFT_HINT = Msg(
-    "exp overflows for large logits: subtract each row's max first, "
-    "x − x.max(axis=1, keepdims=True) (softmax does not change; every exponent is ≤ 0)",
-    "logit 很大時 exp 溢位：先減去每一列的最大值 x − x.max(axis=1, keepdims=True)"
-    "（softmax 不變，所有指數都 ≤ 0）")
-SOFTMAX_ROW_MAX_HINT = Msg(
-    "rows far apart break: subtract each row's own max (axis=1, keepdims=True), not the max "
-    "of the whole batch",
-    "各列數值差很多時出錯：要減去每一列自己的最大值（axis=1, keepdims=True），不是整個 batch 的最大值")
-CE_STABLE_HINT = Msg(
-    "a true class whose probability underflows to 0 gives log(0), and log(p + ε) caps the loss: "
-    "compute log-softmax directly, shifted − log(Σ exp(shifted)) with shifted = x − row max",
-    "正確類別的機率 underflow 成 0 會得到 log(0)，而 log(p + ε) 會把 loss 截斷："
-    "直接計算 log-softmax：shifted − log(Σ exp(shifted))，其中 shifted = x − 該列最大值")
+H = hints.table("m5_loss")
 
 
 def logits(rng, N, C, scale):
@@ -53,13 +40,11 @@ def test_softmax(student, rng, grade):
             keep = x.copy()
             p = expect_array(loss.softmax(x), "softmax(x)", (N, C))
             if N > 1 and np.allclose(p.sum(axis=0), 1.0) and not np.allclose(p.sum(axis=1), 1.0):
-                grade.hint(Msg("softmax is normalised over the batch axis: each row (one sample) "
-                               "sums over the classes, axis=1, keepdims=True",
-                               "softmax 正規化到 batch 的軸去了：每一列（一個樣本）要對類別加總，axis=1, keepdims=True"))
+                grade.hint(H("softmax_batch_axis"))
             expect_close(p.sum(axis=1), np.ones(N), "softmax(x).sum(axis=1) (rows must sum to 1)")
             expect_close(p, oracles.softmax(keep), f"softmax(x) (N={N}, C={C})")
     with grade.part("stable"):
-        for make, hint in [(similar_rows, SOFTMAX_SHIFT_HINT), (far_rows, SOFTMAX_ROW_MAX_HINT)]:
+        for make, hint in [(similar_rows, H("softmax_shift")), (far_rows, H("softmax_row_max"))]:
             x = make(rng, 5, 4)
             keep = x.copy()
             with StrictNumerics(student, "softmax of logits at the 1e4 scale", hint):
@@ -78,10 +63,10 @@ def call_ce(loss_module, scores, y):
     if result is None:
         raise Todo("cross_entropy_loss(scores, y)")
     if not isinstance(result, (tuple, list)) or len(result) != 2:
-        raise Mismatch(Msg(f"cross_entropy_loss should return a pair (loss, dscores), got "
-                           f"{type(result).__name__}" + (f" of length {len(result)}"
-                                                         if isinstance(result, (tuple, list)) else ""),
-                           f"cross_entropy_loss 應回傳 (loss, dscores)，但得到 {type(result).__name__}"))
+        got = type(result).__name__
+        if isinstance(result, (tuple, list)):
+            got = H("sequence_of_length", kind=got, n=len(result))
+        raise Mismatch(H("ce_not_a_pair", got=got))
     return result
 
 
@@ -101,24 +86,17 @@ def test_cross_entropy(student, rng, grade):
         want_loss, want_d = oracles.cross_entropy(keep, y)
         with grade.part("loss"):
             if isinstance(loss, np.ndarray) and loss.shape == (N,):
-                grade.hint(Msg("the loss is per sample: return one number, the mean over the batch",
-                               "loss 是每個樣本各一個：要回傳一個數字，也就是對 batch 的平均"))
+                grade.hint(H("ce_per_sample"))
             got = expect_scalar(loss, "loss")
             if np.isclose(got, N * want_loss, rtol=1e-6):
-                grade.hint(Msg("loss is N times too large: average over the batch: the convention "
-                               "is the mean (−1/N Σ log p[n, y_n])",
-                               "loss 大了 N 倍：要對 batch 取平均，慣例是平均值（−1/N Σ log p[n, y_n]）"))
+                grade.hint(H("ce_loss_times_n"))
             expect_close(got, want_loss, f"loss (N={N}, C={C})")
         with grade.part("dscores"):
             d = expect_array(dscores, "dscores", (N, C))
             if np.allclose(d, N * want_d, rtol=1e-6, atol=1e-9):
-                grade.hint(Msg("dscores is N times too large: divide by N, dscores = "
-                               "(softmax − onehot) / N (the loss is a mean)",
-                               "dscores 大了 N 倍：要除以 N，dscores = (softmax − onehot) / N（loss 是平均）"))
+                grade.hint(H("ce_dscores_times_n"))
             elif np.allclose(d, oracles.softmax(keep) / N, rtol=1e-6, atol=1e-9):
-                grade.hint(Msg("dscores lacks the one-hot: subtract 1 at the true class, "
-                               "dscores = (softmax − onehot) / N",
-                               "dscores 少了 one-hot：正確類別要減 1，dscores = (softmax − onehot) / N"))
+                grade.hint(H("ce_no_onehot"))
             expect_close(d, want_d, f"dscores (N={N}, C={C})", rtol=1e-6, atol=1e-10)
     with grade.part("stable"):
         for make in (similar_rows, far_rows):
@@ -130,12 +108,12 @@ def test_cross_entropy(student, rng, grade):
             y[::2] = rng.integers(0, C, len(y[::2]))
             keep = scores.copy()
             with StrictNumerics(student, "cross_entropy_loss of logits at the 1e4 scale",
-                                CE_STABLE_HINT):
+                                H("ce_stable")):
                 loss, dscores = call_ce(loss_module, scores, y)
             want_loss, want_d = oracles.cross_entropy(keep, y)
             got = expect_scalar(loss, "loss")
             if not np.isfinite(got) or got < 0.5 * want_loss:
-                grade.hint(CE_STABLE_HINT)
+                grade.hint(H("ce_stable"))
             expect_close(got, want_loss, "loss for logits at the 1e4 scale", rtol=1e-9)
             d = expect_array(dscores, "dscores", (N, C))
             expect_close(d, want_d, "dscores for logits at the 1e4 scale", rtol=1e-9, atol=1e-12)

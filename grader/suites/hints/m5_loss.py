@@ -1,0 +1,41 @@
+"""Messages of test_m5_loss.py (softmax and softmax + cross-entropy): key: (English, 繁體中文)."""
+HINTS = {
+    "softmax_batch_axis": (
+        "softmax is normalised over the batch axis: each row (one sample) sums over the "
+        "classes, axis=1, keepdims=True",
+        "softmax 正規化到 batch 的軸去了：每一列（一個樣本）要對類別加總，axis=1, keepdims=True"),
+    "softmax_shift": (
+        "exp overflows for large logits: subtract each row's max first, "
+        "x − x.max(axis=1, keepdims=True) (softmax does not change; every exponent is ≤ 0)",
+        "logit 很大時 exp 溢位：先減去每一列的最大值 x − x.max(axis=1, keepdims=True)"
+        "（softmax 不變，所有指數都 ≤ 0）"),
+    "softmax_row_max": (
+        "rows far apart break: subtract each row's own max (axis=1, keepdims=True), not the "
+        "max of the whole batch",
+        "各列數值差很多時出錯：要減去每一列自己的最大值（axis=1, keepdims=True），不是整個 batch 的最大值"),
+    "ce_not_a_pair": (
+        "cross_entropy_loss should return a pair (loss, dscores), got {got}",
+        "cross_entropy_loss 應回傳 (loss, dscores)，但得到 {got}"),
+    "sequence_of_length": ("a {kind} of length {n}", "長度為 {n} 的 {kind}"),
+    "ce_per_sample": (
+        "the loss is per sample: return one number, the mean over the batch",
+        "loss 是每個樣本各一個：要回傳一個數字，也就是對 batch 的平均"),
+    "ce_loss_times_n": (
+        "loss is N times too large: average over the batch: the convention is the mean "
+        "(−1/N Σ log p[n, y_n])",
+        "loss 大了 N 倍：要對 batch 取平均，慣例是平均值（−1/N Σ log p[n, y_n]）"),
+    "ce_dscores_times_n": (
+        "dscores is N times too large: divide by N, dscores = (softmax − onehot) / N (the "
+        "loss is a mean)",
+        "dscores 大了 N 倍：要除以 N，dscores = (softmax − onehot) / N（loss 是平均）"),
+    "ce_no_onehot": (
+        "dscores lacks the one-hot: subtract 1 at the true class, "
+        "dscores = (softmax − onehot) / N",
+        "dscores 少了 one-hot：正確類別要減 1，dscores = (softmax − onehot) / N"),
+    "ce_stable": (
+        "a true class whose probability underflows to 0 gives log(0), and log(p + ε) caps the "
+        "loss: compute log-softmax directly, shifted − log(Σ exp(shifted)) with "
+        "shifted = x − row max",
+        "正確類別的機率 underflow 成 0 會得到 log(0)，而 log(p + ε) 會把 loss 截斷："
+        "直接計算 log-softmax：shifted − log(Σ exp(shifted))，其中 shifted = x − 該列最大值"),
+}

@@ -1,0 +1,130 @@
+"""The suites' messages live in their hint tables (grader/suites/hints/), never inline.
+
+For each suite file `test_m5_loss.py` (or support module `budget.py`) the table is
+`hints/m5_loss.py` (`hints/budget.py`). These tests read the sources, not a run: every
+message key a suite uses exists in its table with exactly the fields it passes, every entry
+is used, and no Chinese prose is left in a suite outside a check's title.
+"""
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+from grader.suites import hints
+
+SUITES = Path(hints.__file__).resolve().parents[1]
+CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef\u3000-\u303f]")
+
+
+def suite_files():
+    return sorted(p for p in SUITES.glob("*.py") if p.name != "__init__.py")
+
+
+def table_name(path):
+    return path.stem[len("test_"):] if path.stem.startswith("test_") else path.stem
+
+
+def tables():
+    return sorted(p.stem for p in (SUITES / "hints").glob("*.py") if p.name != "__init__.py")
+
+
+def uses(path):
+    """[(key, sorted keyword names, line)] of every H(...) call in the file, and the name
+    given to hints.table(...) (None if the file loads no table)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    calls, loaded = [], None
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        if isinstance(func, ast.Attribute) and func.attr == "table" and \
+                isinstance(func.value, ast.Name) and func.value.id == "hints":
+            assert len(node.args) == 1 and isinstance(node.args[0], ast.Constant), \
+                f"{path.name}:{node.lineno}: hints.table takes the table's name as a literal"
+            loaded = node.args[0].value
+        elif isinstance(func, ast.Name) and func.id == "H":
+            assert node.args and isinstance(node.args[0], ast.Constant) and \
+                isinstance(node.args[0].value, str) and len(node.args) == 1, \
+                f"{path.name}:{node.lineno}: H(...) takes one literal key and keyword fields"
+            assert all(k.arg for k in node.keywords), \
+                f"{path.name}:{node.lineno}: H(...) fields must be named, not **unpacked"
+            calls.append((node.args[0].value, sorted(k.arg for k in node.keywords), node.lineno))
+    return calls, loaded
+
+
+def titles(tree):
+    """The ids of the string constants inside a @check(title=...) keyword."""
+    inside = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "check":
+            for k in node.keywords:
+                if k.arg == "title":
+                    inside |= {id(c) for c in ast.walk(k.value) if isinstance(c, ast.Constant)}
+    return inside
+
+
+@pytest.mark.parametrize("path", suite_files(), ids=lambda p: p.name)
+def test_no_prose_outside_the_table(path):
+    """Chinese text in a suite outside a check's title is a message that belongs in the
+    table: a Msg(...) or an (English, 繁體中文) pair written inline."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    allowed = titles(tree)
+    inline = [f"{path.name}:{n.lineno}: {n.value[:40]!r}" for n in ast.walk(tree)
+              if isinstance(n, ast.Constant) and isinstance(n.value, str)
+              and CJK.search(n.value) and id(n) not in allowed]
+    assert not inline, "messages written inline instead of in hints/" + \
+        f"{table_name(path)}.py:\n" + "\n".join(inline)
+
+
+@pytest.mark.parametrize("path", suite_files(), ids=lambda p: p.name)
+def test_every_key_exists_with_its_fields(path):
+    calls, loaded = uses(path)
+    if not calls:
+        assert loaded is None, f"{path.name} loads a table it never reads"
+        return
+    assert loaded == table_name(path), \
+        f"{path.name} must read its own table, hints.table({table_name(path)!r})"
+    table = hints.table(loaded)
+    for key, names, line in calls:
+        assert key in table, f"{path.name}:{line}: no entry {key!r} in hints/{loaded}.py"
+        assert names == sorted(table.fields(key)), \
+            f"{path.name}:{line}: {key!r} takes {sorted(table.fields(key))}, passed {names}"
+
+
+@pytest.mark.parametrize("name", tables())
+def test_every_entry_is_used_and_bilingual(name):
+    path = SUITES / (f"test_{name}.py" if (SUITES / f"test_{name}.py").exists() else f"{name}.py")
+    assert path.exists(), f"hints/{name}.py belongs to no suite file"
+    table = hints.table(name)          # validates: pairs of strings, same fields
+    used = {key for key, _, _ in uses(path)[0]}
+    unused = sorted(set(table.entries) - used)
+    assert not unused, f"hints/{name}.py entries {path.name} never uses: {unused}"
+    for key, (en, zh, _) in table.entries.items():
+        assert CJK.search(zh), f"hints/{name}.py {key!r}: the second text must be 繁體中文"
+        assert not CJK.search(en), f"hints/{name}.py {key!r}: the first text must be English"
+
+
+def test_a_table_is_data_only(tmp_path, monkeypatch):
+    """hints/*.py is read with ast.literal_eval: code there is refused, not run."""
+    (tmp_path / "bad.py").write_text('import os\nHINTS = {"k": ("a", "甲")}\n', encoding="utf-8")
+    (tmp_path / "calls.py").write_text('HINTS = {"k": ("a".upper(), "甲")}\n', encoding="utf-8")
+    monkeypatch.setattr(hints, "HERE", tmp_path)
+    with pytest.raises(ValueError, match="one `HINTS"):
+        hints.table("bad")
+    with pytest.raises(ValueError):
+        hints.table("calls")
+
+
+def test_fields_and_bilingual_values():
+    table = hints.Table("demo", {"k": ("{name} is {value:.2g}", "{name} 是 {value:.2g}")})
+    msg = table("k", name=("the loss", "損失"), value=0.123)
+    assert msg == {"en": "the loss is 0.12", "zh-TW": "損失 是 0.12"}
+    with pytest.raises(TypeError, match="takes the fields"):
+        table("k", name="x")
+    with pytest.raises(KeyError, match="no entry"):
+        table("missing")
+    with pytest.raises(ValueError, match="names fields"):
+        hints.Table("demo", {"k": ("{a}", "{b}")})
+    with pytest.raises(ValueError, match="name every field"):
+        hints.Table("demo", {"k": ("{}", "{}")})
