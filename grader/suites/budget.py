@@ -22,6 +22,7 @@ import numpy as np
 from grader.checks import Msg
 from grader.errors import StudentError, WorkerGone
 
+from . import hints
 from . import oracle_layers as olay
 from . import oracles_m5_training as ot
 
@@ -34,6 +35,8 @@ PROFILE_SECONDS = 20.0
 #: A layer this many times slower than the vectorised one is called slow (a loop over
 #: output positions is 1-4x; loops over pixels or samples 30-1000x).
 SLOW_RATIO = 5.0
+
+H = hints.table("budget")
 
 
 def fit(student, grade, timeout_scale, step_seconds, steps, likely=None):
@@ -219,46 +222,28 @@ def slow_layer_text(rows, step=None):
     name, top = ranked[0]
     example = top["worst"][0].label
     if math.isinf(top["mine"]):
-        return Msg(f"Your {name} did not finish one forward + backward of {example} within "
-                   f"{PROFILE_SECONDS:.0f} s: it is what is slow (or it hangs).",
-                   f"你的 {name} 在 {PROFILE_SECONDS:.0f} 秒內連一次 {example} 的 forward + backward "
-                   f"都沒有完成：慢的是它（或它卡住了）。")
+        return H("layer_hangs", name=name, example=example, seconds=PROFILE_SECONDS)
     total = sum(entry["mine"] for entry in classes.values())
     ratio = top["mine"] / top["trusted"] if top["trusted"] > 0 else math.inf
     if step is not None and total < 0.5 * step:
-        return Msg(f"Your layers take only {total * 1e3:.0f} ms of the {step * 1e3:.0f} ms step "
-                   f"(the largest share: {name}, {top['mine'] * 1e3:.0f} ms): the time goes "
-                   f"elsewhere — in the model's own forward/backward code (the blocks, the "
-                   f"model class), in the grader's transfers of the model's arrays, or in the "
-                   f"machine being busy.",
-                   f"你的各層只佔一步 {step * 1e3:.0f} ms 中的 {total * 1e3:.0f} ms（最多的是 {name}，"
-                   f"{top['mine'] * 1e3:.0f} ms）：時間花在別處——模型本身的 forward/backward 程式碼"
-                   f"（區塊、模型類別）、批改程式傳送模型陣列的時間，或是這台機器很忙。")
+        return H("time_elsewhere", total_ms=total * 1e3, step_ms=step * 1e3, name=name,
+                 top_ms=top["mine"] * 1e3)
     if ratio < SLOW_RATIO:
-        return Msg(f"No layer of yours is far from a vectorised one (the largest share is "
-                   f"{name}, {top['mine'] * 1e3:.0f} ms per step, {ratio:.1f}× a vectorised "
-                   f"{name}): the machine is slow or busy.",
-                   f"你的每一層都和向量化的版本差不多（佔最多時間的是 {name}，每步 {top['mine'] * 1e3:.0f} ms，"
-                   f"是向量化 {name} 的 {ratio:.1f} 倍）：是這台機器慢或忙碌。")
+        return H("machine_slow", name=name, top_ms=top["mine"] * 1e3, ratio=ratio)
     others = [f"{n} {e['mine'] * 1e3:.0f} ms ({e['mine'] / e['trusted']:.0f}×)"
               for n, e in ranked[1:] if e["trusted"] > 0 and e["mine"] / e["trusted"] >= SLOW_RATIO
               and e["mine"] >= 0.2 * total]
-    more_en = f"; also slow: {', '.join(others)}" if others else ""
-    more_zh = f"；其他也慢的：{'、'.join(others)}" if others else ""
-    return Msg(f"Most of each step is your {name}: {top['mine'] * 1e3:.0f} ms per step "
-               f"({top['uses']} use{'s' if top['uses'] > 1 else ''}, e.g. {example}) of the "
-               f"{total * 1e3:.0f} ms all its layers take, where a vectorised {name} takes "
-               f"{top['trusted'] * 1e3:.1f} ms here ({ratio:.0f}× faster){more_en}. Loops over "
-               f"pixels or samples in {name} are what to remove first.",
-               f"每一步的大部分時間在你的 {name}：每步 {top['mine'] * 1e3:.0f} ms（用了 {top['uses']} 次，"
-               f"例如 {example}），所有層合計 {total * 1e3:.0f} ms；向量化的 {name} 在這裡只要 "
-               f"{top['trusted'] * 1e3:.1f} ms（快 {ratio:.0f} 倍）{more_zh}。最該先拿掉的是 {name} 裡"
-               f"對像素或樣本的迴圈。")
+    comma = H("list_separator")
+    more = (H("also_slow", layers=Msg(comma["en"].join(others), comma["zh-TW"].join(others)))
+            if others else Msg("", ""))
+    uses = H("uses_plural", n=top["uses"]) if top["uses"] > 1 else H("uses", n=top["uses"])
+    return H("slowest_layer", name=name, top_ms=top["mine"] * 1e3, uses=uses, example=example,
+             total_ms=total * 1e3, trusted_ms=top["trusted"] * 1e3, ratio=ratio, more=more)
 
 
 def timeout_message(student, grade, timeout_scale, what, step, steps, probes, stage,
                     done=None):
-    """The TIMEOUT Msg of a learning check. `what` is (en, zh) naming the run, `step` the
+    """The TIMEOUT Msg of a learning check. `what` (a Msg) names the run, `step` the
     measured seconds of one step (None if none finished), `steps` the run's length (at
     most), `done` how many were done if known, `stage` "before" (stopped before training: it
     cannot fit), "during" or "after" (training done, the final evaluation overran)."""
@@ -267,8 +252,7 @@ def timeout_message(student, grade, timeout_scale, what, step, steps, probes, st
     rows = profile(student, probes)
     layers = slow_layer_text(rows, step)
     if step is None:
-        head = Msg(f"{what[0]}: not even one training step finished within the time limit",
-                   f"{what[1]}：連一步訓練都沒有在時間限制內完成")
+        head = H("no_step", what=what)
         # The layers' own times give a lower bound of a step, and so of the scale.
         estimate = sum(probe.count * mine for probe, mine, _ in rows)
         scale = (scale_needed(grade, timeout_scale, elapsed + MARGIN * steps * estimate + SLACK)
@@ -276,27 +260,14 @@ def timeout_message(student, grade, timeout_scale, what, step, steps, probes, st
     else:
         need = MARGIN * steps * step + SLACK
         scale = scale_needed(grade, timeout_scale, elapsed + need if stage == "before" else need)
-        figures_en = (f"one training step took {step:.3f} s, so its {steps} steps need about "
-                      f"{steps * step:.0f} s, {need:.0f} s with the margin kept for a busy "
-                      f"machine; this check allows up to {cap:.0f} s")
-        figures_zh = (f"一步訓練花了 {step:.3f} 秒，{steps} 步約需 {steps * step:.0f} 秒，加上為忙碌的機器"
-                      f"保留的餘裕是 {need:.0f} 秒；這項檢查最多允許 {cap:.0f} 秒")
+        figures = H("figures", step=step, steps=steps, total=steps * step, need=need, cap=cap)
         if stage == "before":
-            head = Msg(f"{what[0]} would not finish within the time limit, so it was stopped "
-                       f"at the start: {figures_en}",
-                       f"{what[1]}不可能在時間限制內完成，所以一開始就停止了：{figures_zh}")
+            head = H("stopped_before", what=what, figures=figures)
         elif stage == "after":
-            head = Msg(f"{what[0]}: training finished, but the final evaluation did not finish "
-                       f"within the time limit ({figures_en})",
-                       f"{what[1]}：訓練完成了，但最後的評估沒有在時間限制內完成（{figures_zh}）")
+            head = H("stopped_after", what=what, figures=figures)
         else:
-            head = Msg(f"{what[0]} did not finish within the time it was given ({figures_en}): "
-                       f"the steps got slower as it ran, or it hangs",
-                       f"{what[1]}沒有在給它的時間內完成（{figures_zh}）：訓練途中越來越慢，或是卡住了")
+            head = H("stopped_during", what=what, figures=figures)
             if done is not None:
-                head = head + Msg(f" ({done} of at most {steps} steps done)",
-                                  f"（最多 {steps} 步，完成了 {done} 步）")
-    tail = (Msg(f" Or grade with --timeout-scale {scale}.", f"或用 --timeout-scale {scale} 重新評分。")
-            if scale else Msg(" Or grade with a much larger --timeout-scale.",
-                              "或用大很多的 --timeout-scale 重新評分。"))
-    return head + Msg(". ", "。") + layers + tail
+                head = head + H("steps_done", done=done, steps=steps)
+    tail = H("scale_to_use", scale=scale) if scale else H("scale_unknown")
+    return head + H("sentence_end") + layers + tail

@@ -10,13 +10,17 @@ every step crosses it): it is redrawn, never judged.
 """
 import numpy as np
 
-from grader.checks import Mismatch, Msg, Todo
+from grader.checks import Mismatch, Todo
 from grader.expect import expect_array
+
+from . import hints
 
 #: The steps of the central difference, largest first. With float64 and outputs of order
 #: 1-100, the smallest still has a rounding error below ATOL.
 STEPS = (1e-5, 1.25e-6, 1.5e-7)
 RTOL, ATOL = 1e-5, 1e-7
+
+H = hints.table("toolkit")
 
 
 def agree(a, n):
@@ -35,13 +39,10 @@ def judge(draw, label, rng, retries=4):
             if agree(a, n):
                 return
             if previous is not None and agree(previous, n):
-                raise Mismatch(Msg(f"{label} is wrong at {where}: backward gives {a:.6g}, the "
-                                   f"numerical gradient is {n:.6g}",
-                                   f"{label} 在 {where} 不正確：backward 得到 {a:.6g}，數值梯度是 {n:.6g}"))
+                raise Mismatch(H("gradient_wrong_at", label=label, where=where, analytic=a,
+                                 numerical=n))
             previous = n
-    raise Mismatch(Msg(f"{label}: the numerical gradient is unstable at every probe (NaN, or a "
-                       f"forward pass whose output is not a function of its input?)",
-                       f"{label}：每個取樣點的數值梯度都不穩定（NaN，或 forward 的輸出不只取決於輸入？）"))
+    raise Mismatch(H("gradient_unstable", label=label))
 
 
 def unit_direction(r, shape):
@@ -94,9 +95,7 @@ def pair_list(pairs, what):
         raise Todo(what)
     if not isinstance(pairs, (list, tuple)) or not all(
             isinstance(p, (list, tuple)) and len(p) == 2 for p in pairs):
-        raise Mismatch(Msg(f"{what} should return a list of (param, grad) pairs, "
-                           f"got {type(pairs).__name__}",
-                           f"{what} 應回傳 (param, grad) 組成的串列，但得到 {type(pairs).__name__}"))
+        raise Mismatch(H("not_pairs", what=what, got=type(pairs).__name__))
     return list(pairs)
 
 
@@ -107,8 +106,7 @@ def live_pairs(model, what):
     values = pair_list(model.get_params_and_grads(), what)
     handles = pair_list(model.get_params_and_grads.keep(), what)
     if len(handles) != len(values):
-        raise Mismatch(Msg(f"{what} returned {len(values)} pairs, then {len(handles)}",
-                           f"{what} 先回傳 {len(values)} 組，再呼叫一次卻是 {len(handles)} 組"))
+        raise Mismatch(H("pair_count_changed", what=what, first=len(values), second=len(handles)))
     return values, handles
 
 
@@ -143,8 +141,7 @@ def check_params(model, what, f, rng, copy_hint, empty_hint=None, pick=None, coo
     layer's own array: `copy_hint` says so."""
     values, handles = live_pairs(model, what)
     if not values:
-        raise Mismatch(Msg(f"{what} returned no (param, grad) pairs",
-                           f"{what} 沒有回傳任何 (param, grad)"), empty_hint)
+        raise Mismatch(H("no_pairs", what=what), empty_hint)
     for k in (range(len(values)) if pick is None else pick(len(values))):
         (P, dP), (handle, _) = values[k], handles[k]
         P = expect_array(P, f"{what}[{k}][0]")
