@@ -1,10 +1,12 @@
 """Module 5: Conv2D forward and backward."""
-from grader.checks import Msg, check
+from grader.checks import check
 from grader.expect import expect_array, expect_close
 
-from . import oracles
+from . import hints, oracles
 
 DOC = "docs/module5.md#conv2d-backward"
+
+H = hints.table("m5_conv")
 
 # (N, C_in, H, W, C_out, kh, kw, stride, pad); sizes drawn per run around these.
 FORWARD_CASES = {
@@ -55,18 +57,11 @@ def test_conv2d_forward(student, rng, grade):
     if not grade.passed("basic"):
         return
     if grade.failed("padding"):
-        grade.hint(Msg("padding is wrong: pad `padding` zeros on both sides of H and W "
-                       "(np.pad with ((0,0),(0,0),(p,p),(p,p)))",
-                       "padding 不對：H 與 W 兩側各補 padding 個 0（np.pad 用 ((0,0),(0,0),(p,p),(p,p))）"))
+        grade.hint(H("forward_padding"))
     elif grade.failed("stride"):
-        grade.hint(Msg("stride is wrong: H' = (H + 2·padding − kH) // stride + 1, and window (i, j) "
-                       "starts at row i·stride, column j·stride",
-                       "stride 不對：H' = (H + 2·padding − kH) // stride + 1，第 (i, j) 個 window "
-                       "從第 i·stride 列、第 j·stride 行開始"))
+        grade.hint(H("forward_stride"))
     elif grade.failed("non_square"):
-        grade.hint(Msg("non-square input or kernel fails: take kH, kW from W.shape and H, W "
-                       "separately from x.shape",
-                       "非正方形的輸入或 kernel 出錯：kH、kW 要從 W.shape 取，H、W 要分別從 x.shape 取"))
+        grade.hint(H("forward_non_square"))
 
 
 @check("m5.conv2d.backward", points=3, parts=("dx", "dW", "db"),
@@ -91,16 +86,8 @@ def test_conv2d_backward(student, rng, grade):
             expect_close(expect_array(conv.db, "Conv2D.db", b.shape), want_db,
                          "db" + label, rtol=1e-6, atol=1e-8)
     if grade.failed("dx") and grade.passed("dW", "db"):
-        grade.hint(Msg("dx is wrong but dW and db are right: dx is the full convolution of dout "
-                       "with the flipped kernel; with stride, dout[i, j] goes back to rows "
-                       "i·stride … i·stride+kH−1 (then drop the padding)",
-                       "dx 錯但 dW、db 對：dx 是 dout 與翻轉後 kernel 的 full convolution；有 stride 時 "
-                       "dout[i, j] 回到第 i·stride … i·stride+kH−1 列（最後去掉 padding）"))
+        grade.hint(H("backward_dx"))
     elif grade.failed("dW") and grade.passed("dx"):
-        grade.hint(Msg("dW is wrong: dW[o,c,p,q] = Σ_{n,i,j} dout[n,o,i,j] · x_pad[n,c,i·s+p,j·s+q] "
-                       "(correlate the padded input with dout)",
-                       "dW 不對：dW[o,c,p,q] = Σ_{n,i,j} dout[n,o,i,j] · x_pad[n,c,i·s+p,j·s+q]"
-                       "（padded input 與 dout 做 correlation）"))
+        grade.hint(H("backward_dW"))
     elif grade.failed("db") and grade.passed("dx", "dW"):
-        grade.hint(Msg("db sums dout over the batch and both spatial axes: dout.sum(axis=(0, 2, 3))",
-                       "db 是 dout 對 batch 與兩個空間軸的總和：dout.sum(axis=(0, 2, 3))"))
+        grade.hint(H("backward_db"))

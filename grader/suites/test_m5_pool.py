@@ -1,13 +1,15 @@
 """Module 5: MaxPool2D forward and backward (overlapping windows, non-square inputs, ties)."""
 import numpy as np
 
-from grader.checks import Msg, check
+from grader.checks import check
 from grader.expect import expect_array, expect_close
 
-from . import oracles
+from . import hints, oracles
 from . import oracles_m5_layers as ol
 
 DOC = "docs/module5.md#max-pooling"
+
+H = hints.table("m5_pool")
 
 # (N, C, H, W, kernel, stride); stride None means the default (= kernel).
 FORWARD_CASES = {
@@ -20,15 +22,6 @@ BACKWARD_CASES = {
     "overlapping": [(2, 2, 7, 7, 3, 2), (1, 2, 5, 5, 3, 1), (1, 2, 6, 5, 2, 1)],
     "ties": [(2, 2, 4, 4, 2, 2), (1, 2, 5, 5, 3, 2)],
 }
-
-OVERLAP_HINT = Msg("+= not =: overlapping windows share pixels, and every window adds its "
-                   "gradient to its maximum (dx[..] += dout[..])",
-                   "要用 += 不是 =：重疊的 window 共用像素，每個 window 都要把梯度加到它的最大值上（dx[..] += dout[..]）")
-TIES_HINT = Msg("a window with equal maxima sends its gradient to the first one (row-major), not "
-                "to all of them: PyTorch's rule; argmax over the flattened window gives that one",
-                "window 裡有多個相同最大值時，梯度只給第一個（row-major 順序），不是全部：這是 PyTorch 的規則；"
-                "對攤平的 window 取 argmax 就是那一個")
-
 
 def out_shape(case):
     N, C, H, W, k, s = case
@@ -85,15 +78,9 @@ def test_maxpool_forward(student, rng, grade):
     if not grade.passed("basic"):
         return
     if grade.failed("overlapping"):
-        grade.hint(Msg("overlapping windows fail: with stride < kernel_size, H' = (H − k) // stride + 1 "
-                       "and window (i, j) starts at row i·stride, column j·stride and spans k",
-                       "重疊的 window 出錯：stride < kernel_size 時 H' = (H − k) // stride + 1，"
-                       "第 (i, j) 個 window 從第 i·stride 列、第 j·stride 行開始，大小是 k"))
+        grade.hint(H("forward_overlapping"))
     elif grade.failed("non_square"):
-        grade.hint(Msg("non-square input fails: take H and W separately from x.shape "
-                       "(H' = (H − k) // stride + 1, W' = (W − k) // stride + 1)",
-                       "非正方形輸入出錯：H 與 W 要分別從 x.shape 取"
-                       "（H' = (H − k) // stride + 1，W' = (W − k) // stride + 1）"))
+        grade.hint(H("forward_non_square"))
 
 
 @check("m5.maxpool.backward", points=2, parts=tuple(BACKWARD_CASES),
@@ -117,11 +104,11 @@ def test_maxpool_backward(student, rng, grade):
                 expect_array(pool.forward(x), "MaxPool2D.forward(x)", out_shape(case))
                 dx = expect_array(pool.backward(dout), "MaxPool2D.backward(dout)", x.shape)
                 if part == "ties" and np.allclose(dx, ol.maxpool2d_all_maxima(keep, k, s, dout)):
-                    grade.hint(TIES_HINT)
+                    grade.hint(H("backward_ties_first_max"))
                 expect_close(dx, want, f"MaxPool2D.backward dx (input {case[2]}x{case[3]}, "
                                        f"kernel {k}, stride {s})")
     if grade.passed("basic"):
         if grade.failed("overlapping"):
-            grade.hint(OVERLAP_HINT)
+            grade.hint(H("backward_overlap_adds"))
         elif grade.failed("ties"):
-            grade.hint(TIES_HINT)
+            grade.hint(H("backward_ties_first_max"))
