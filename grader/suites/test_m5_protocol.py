@@ -9,24 +9,14 @@ whether an array the layer returns is that very object (student.same).
 """
 import numpy as np
 
-from grader.checks import Mismatch, Msg, Todo, check
+from grader.checks import Mismatch, Todo, check
 from grader.expect import expect_array
 
-from . import oracles
+from . import hints, oracles
 
 DOC = "docs/module5.md#layer-protocol"
 
-MUTATION_HINT = Msg(
-    "forward must leave x as it was and return a new array: the caller may still need x "
-    "(a residual shortcut, the next gradient check). Use out-of-place operations "
-    "(np.maximum(x, 0), x @ W + b) or work on x.copy(); never x[...] = ..., x *= ... or out=x",
-    "forward 不可以改動 x，要回傳新的陣列：呼叫端可能還需要 x（例如殘差連接、下一次梯度檢查）。"
-    "請用不會原地修改的運算（np.maximum(x, 0)、x @ W + b），或先 x.copy()；"
-    "不要 x[...] = ...、x *= ... 或 out=x")
-BACKWARD_MUTATION_HINT = Msg(
-    "backward wrote into the input forward kept (self.cache is the caller's x, not a copy): "
-    "compute dx in a new array",
-    "backward 改到了 forward 存下的輸入（self.cache 就是呼叫端的 x，不是複本）：dx 要放在新的陣列裡")
+H = hints.table("m5_protocol")
 
 
 def first_change(before, after):
@@ -59,17 +49,14 @@ def test_no_input_mutation(student, rng, grade):
             out = expect_array(layer.forward(kept), f"{cls}.forward(x)")
             after = student.fetch(kept)
             if not np.array_equal(after, x, equal_nan=True):
-                raise Mismatch(Msg(f"{cls}.forward(x) modified x in place: {first_change(x, after)}",
-                                   f"{cls}.forward(x) 原地修改了 x：{first_change(x, after)}"),
-                               MUTATION_HINT)
+                raise Mismatch(H("forward_mutated_x", cls=cls, change=first_change(x, after)),
+                               H("forward_mutation"))
             dx = layer.backward(rng.standard_normal(out.shape))
             expect_array(dx, f"{cls}.backward(dout)", x.shape)
             after = student.fetch(kept)
             if not np.array_equal(after, x, equal_nan=True):
-                raise Mismatch(Msg(f"{cls}.backward changed the x given to forward: "
-                                   f"{first_change(x, after)}",
-                                   f"{cls}.backward 改到了傳給 forward 的 x：{first_change(x, after)}"),
-                               BACKWARD_MUTATION_HINT)
+                raise Mismatch(H("backward_mutated_x", cls=cls, change=first_change(x, after)),
+                               H("backward_mutation"))
 
 
 def param_cases(rng):
@@ -82,25 +69,6 @@ def param_cases(rng):
     }
 
 
-COPY_HINT = Msg(
-    "get_params_and_grads must return the layer's own arrays, not copies: "
-    "[(self.W, self.dW), (self.b, self.db)]; the optimizer updates each param in place "
-    "(param -= lr * grad), and MomentumSGD keeps one velocity per param object",
-    "get_params_and_grads 要回傳 layer 自己的陣列而不是複本：[(self.W, self.dW), (self.b, self.db)]；"
-    "optimizer 會原地更新每個參數（param -= lr * grad），MomentumSGD 也依參數物件各存一個速度")
-REBIND_HINT = Msg(
-    "the layer replaced its parameter with a new array (self.W = ... in forward or backward, "
-    "or .astype, which copies): keep the array the layer was given and only change it in place",
-    "layer 把參數換成了新的陣列（在 forward 或 backward 裡 self.W = ...，或 .astype 會複製）："
-    "要一直使用原本給它的陣列，只能原地修改")
-STALE_HINT = Msg(
-    "the gradients in get_params_and_grads are stale: build the list when it is called, "
-    "after backward has set self.dW and self.db (do not store the pairs once in __init__ "
-    "or on the first call)",
-    "get_params_and_grads 裡的梯度是舊的：要在呼叫時才建立串列，也就是 backward 設好 self.dW、"
-    "self.db 之後（不要在 __init__ 或第一次呼叫時就存起來）")
-
-
 def find_pairs(pairs, cls):
     """Validate the shape of get_params_and_grads()'s answer: a list of 2 (param, grad)."""
     if pairs is None:
@@ -108,9 +76,7 @@ def find_pairs(pairs, cls):
     if not isinstance(pairs, (list, tuple)) or len(pairs) != 2 or not all(
             isinstance(p, (list, tuple)) and len(p) == 2 for p in pairs):
         what = type(pairs).__name__ + (f" of length {len(pairs)}" if isinstance(pairs, (list, tuple)) else "")
-        raise Mismatch(Msg(f"{cls}.get_params_and_grads() should return two (param, grad) pairs, "
-                           f"got a {what}",
-                           f"{cls}.get_params_and_grads() 應回傳兩組 (param, grad)，但得到 {what}"))
+        raise Mismatch(H("not_two_pairs", cls=cls, what=what))
     return pairs
 
 
@@ -134,19 +100,13 @@ def test_params_live(student, rng, grade):
                 pairs = find_pairs(layer.get_params_and_grads.keep(), cls)
                 for name, kept, value in [("W", W_kept, W), ("b", b_kept, b)]:
                     if not np.array_equal(student.fetch(kept), value):
-                        raise Mismatch(Msg(f"{cls}.{name} changed during forward/backward",
-                                           f"{cls}.{name} 在 forward/backward 中被改動了"),
-                                       Msg("forward and backward must not change the parameters: "
-                                           "backward only stores the gradients; the optimizer updates",
-                                           "forward 與 backward 不可以改動參數：backward 只存梯度，更新交給 optimizer"))
+                        raise Mismatch(H("param_changed", cls=cls, name=name),
+                                       H("param_changed_hint"))
                     matches = [p for p in pairs if student.same(p[0], kept)]
                     if not matches:
                         rebound = not student.same(student.attr(layer, name), kept)
-                        raise Mismatch(Msg(f"no pair of {cls}.get_params_and_grads() holds the "
-                                           f"array set as {cls}.{name} (after backward {step})",
-                                           f"{cls}.get_params_and_grads() 沒有任何一組是設定給 "
-                                           f"{cls}.{name} 的那個陣列（第 {step} 次 backward 之後）"),
-                                       REBIND_HINT if rebound else COPY_HINT)
+                        raise Mismatch(H("no_pair_holds_param", cls=cls, name=name, step=step),
+                                       H("param_rebound") if rebound else H("params_copied"))
                     # The paired gradient must be the layer's current one (its correctness is
                     # the backward checks' business).
                     grad = expect_array(student.fetch(matches[0][1]),
@@ -154,7 +114,5 @@ def test_params_live(student, rng, grade):
                     current = expect_array(getattr(layer, "d" + name),
                                            f"{cls}.d{name}", value.shape)
                     if not np.array_equal(grad, current):
-                        raise Mismatch(Msg(f"the gradient paired with {cls}.{name} is not the "
-                                           f"current {cls}.d{name} (after backward {step})",
-                                           f"與 {cls}.{name} 配對的梯度不是目前的 {cls}.d{name}"
-                                           f"（第 {step} 次 backward 之後）"), STALE_HINT)
+                        raise Mismatch(H("stale_gradient", cls=cls, name=name, step=step),
+                                       H("stale_gradient_hint"))

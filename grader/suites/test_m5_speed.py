@@ -1,4 +1,4 @@
-"""Module 5 bonus (選做): Conv2D is vectorised.
+"""Module 5 bonus (optional): Conv2D is vectorised.
 
 The learner's Conv2D forward + backward is timed through the proxy (best of several runs,
 minus the proxy's own cost for the same payload, measured in a fresh worker before any
@@ -14,13 +14,15 @@ dW, db — is checked against the oracles afterwards (a fast wrong answer earns 
 """
 import time
 
-from grader.checks import Mismatch, Msg, check
+from grader.checks import Mismatch, check
 from grader.expect import expect_array, expect_close
 
-from . import oracles
+from . import hints, oracles
 from . import oracles_m5_training as ot
 
 DOC = "docs/module5.md#im2col"
+
+H = hints.table("m5_speed")
 
 SIZE = (4, 3, 40, 40, 8, 3, 1)    # N, C_in, H, W, C_out, k, padding (stride 1)
 SPEEDUP = 5.0                      # required: at least this many times faster
@@ -92,19 +94,7 @@ def test_conv2d_vectorised(student, rng, grade):
     mine = max(best - overhead, best / 2)
     ratio = baseline / mine
     if ratio < SPEEDUP:
-        raise Mismatch(
-            Msg(f"Conv2D forward + backward took {mine * 1e3:.1f} ms at size {SIZE[:4]} → "
-                f"{F} filters {k}x{k} ({best * 1e3:.1f} ms measured, {overhead * 1e3:.1f} ms of it "
-                f"the grader's own transfer); a loop over output positions takes "
-                f"{baseline * 1e3:.1f} ms: {ratio:.1f}x, the bonus needs {SPEEDUP:g}x",
-                f"Conv2D forward + backward 在大小 {SIZE[:4]}、{F} 個 {k}x{k} filter 時花了 "
-                f"{mine * 1e3:.1f} ms（量到 {best * 1e3:.1f} ms，其中 {overhead * 1e3:.1f} ms 是批改程式"
-                f"本身的傳輸）；對輸出位置做迴圈的版本要 {baseline * 1e3:.1f} ms：{ratio:.1f} 倍，"
-                f"加分需要 {SPEEDUP:g} 倍"),
-            Msg("remove the loop over output positions: im2col turns the whole convolution into "
-                "one matrix product (np.lib.stride_tricks.sliding_window_view gives every window "
-                "without copying), or loop over the kh·kw kernel offsets instead of the H'·W' "
-                "positions",
-                "去掉對輸出位置的迴圈：im2col 把整個卷積變成一次矩陣乘法"
-                "（np.lib.stride_tricks.sliding_window_view 不複製就能取得所有 window），"
-                "或改成對 kh·kw 個 kernel 位移做迴圈，而不是對 H'·W' 個輸出位置"))
+        raise Mismatch(H("too_slow", mine_ms=mine * 1e3, size=SIZE[:4], filters=F, k=k,
+                         best_ms=best * 1e3, overhead_ms=overhead * 1e3,
+                         baseline_ms=baseline * 1e3, ratio=ratio, speedup=SPEEDUP),
+                       H("remove_position_loop"))
