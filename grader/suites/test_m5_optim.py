@@ -14,7 +14,7 @@ import numpy as np
 from grader.checks import Mismatch, Msg, Todo, check
 from grader.expect import expect_array, expect_close, expect_scalar
 
-from . import oracles
+from . import hints, oracles
 from . import oracles_m5_training as ot
 from .derive import worker_seed
 
@@ -23,11 +23,7 @@ SGD_DOC = "docs/module5.md#momentum"
 SCHEDULE_DOC = "docs/module5.md#learning-rate-schedules"
 INIT_DOC = "docs/module5.md#weight-initialisation"
 
-IN_PLACE_HINT = Msg(
-    "the parameter did not change: update it in place (param -= lr * grad); "
-    "param = param - lr * grad only rebinds the local name, the model never sees it",
-    "參數沒有改變：要原地更新（param -= lr * grad）；param = param - lr * grad 只是讓區域變數"
-    "指向新陣列，模型看不到")
+H = hints.table("m5_optim")
 
 
 def stub_todo(student, qualname):
@@ -60,17 +56,11 @@ def test_sgd(student, rng, grade):
         after = [fetch(student, k, f"parameter {i} after SGD.step", s)
                  for i, (k, s) in enumerate(zip(kept, shapes))]
         if all(np.array_equal(a, v) for a, v in zip(after, values)):
-            raise Mismatch(Msg(f"SGD.step left the parameters unchanged (step {step})",
-                               f"SGD.step 沒有改變參數（第 {step} 步）"), IN_PLACE_HINT)
+            raise Mismatch(H("sgd_unchanged", step=step), H("update_in_place"))
         for i, (a, v, g) in enumerate(zip(after, values, grads)):
             change = a - v
             if step == 2 and np.allclose(change, -old_lr * g, rtol=1e-9, atol=1e-12):
-                raise Mismatch(Msg(f"after optimizer.lr was set to {lr:.4g}, SGD.step still "
-                                   f"used lr = {old_lr:.4g}",
-                                   f"optimizer.lr 改成 {lr:.4g} 之後，SGD.step 仍然用 lr = {old_lr:.4g}"),
-                               Msg("step must read self.lr when it runs: train() changes "
-                                   "optimizer.lr every epoch",
-                                   "step 要在執行時讀取 self.lr：train() 每個 epoch 都會改 optimizer.lr"))
+                raise Mismatch(H("sgd_old_lr", lr=lr, old_lr=old_lr), H("sgd_read_lr"))
             expect_close(change, -lr * g, f"the change of parameter {i} in step {step} "
                          f"(lr={lr:.4g}); expected −lr·grad", rtol=1e-9, atol=1e-12)
         values = after
@@ -118,8 +108,7 @@ def test_momentum(student, rng, grade):
         with grade.part("first_step" if step == 1 else "accumulates"):
             got, want = run()
             if step == 1 and np.array_equal(got[0], P):
-                raise Mismatch(Msg("MomentumSGD.step left the parameter unchanged",
-                                   "MomentumSGD.step 沒有改變參數"), IN_PLACE_HINT)
+                raise Mismatch(H("momentum_unchanged"), H("update_in_place"))
             if step == 1:     # the change, so that a sign or a factor shows in the hint
                 expect_close(got[0] - P, want[0] - P, f"the change of the parameter in step 1 "
                              f"{label}; expected −lr·grad", rtol=1e-9, atol=1e-12)
@@ -141,36 +130,23 @@ def test_momentum(student, rng, grade):
         except Exception as exc:
             from grader.errors import StudentError
             if isinstance(exc, StudentError):
-                raise Mismatch(Msg(f"MomentumSGD.step failed with three parameters of shapes "
-                                   f"{shapes}: {exc.short()}",
-                                   f"MomentumSGD.step 在三個參數（形狀 {shapes}）時出錯：{exc.short()}")) \
-                    from None
+                raise Mismatch(H("momentum_three_params_failed", shapes=shapes,
+                                 error=exc.short())) from None
             raise
 
     if ot.failed(grade, "accumulates") and grade.passed("first_step"):
-        grade.hint(Msg("the first step is right but later ones are not: keep each velocity "
-                       "between steps (self.velocities[id(param)] = v) and update it, "
-                       "v = β·v − lr·grad, before w = w + v",
-                       "第一步正確但之後不對：每個速度要在步與步之間保存下來"
-                       "（self.velocities[id(param)] = v），並更新 v = β·v − lr·grad，再 w = w + v"))
+        grade.hint(H("momentum_keep_velocity"))
     elif ot.failed(grade, "per_parameter") and grade.passed("first_step", "accumulates"):
-        grade.hint(Msg("one parameter works but several do not: every parameter needs its own "
-                       "velocity — a dict keyed by id(param), starting from np.zeros_like(param) — "
-                       "not one v shared by all (nor one per shape)",
-                       "單一參數正確但多個參數就錯：每個參數都要有自己的速度——用 id(param) 當 key 的 dict，"
-                       "從 np.zeros_like(param) 開始——不是所有參數共用一個 v（也不是每種形狀一個）"))
+        grade.hint(H("momentum_per_parameter"))
     elif ot.failed(grade, "first_step") and not grade.auto_hints:
-        grade.hint(Msg("the first step from v = 0 must be v = −lr·grad, w = w + v "
-                       "(so exactly an SGD step)",
-                       "從 v = 0 開始的第一步應該是 v = −lr·grad、w = w + v（也就是恰好一步 SGD）"))
+        grade.hint(H("momentum_first_step"))
 
 
 # -- schedules ----------------------------------------------------------------------------
 def expect_rate(value, want, name):
     got = expect_scalar(value, name)
     if not math.isclose(got, want, rel_tol=1e-9, abs_tol=1e-15):
-        raise Mismatch(Msg(f"{name} = {got:.6g}, expected {want:.6g}",
-                           f"{name} = {got:.6g}，應該是 {want:.6g}"))
+        raise Mismatch(H("rate_mismatch", name=name, got=got, want=want))
     return got
 
 
@@ -201,15 +177,9 @@ def test_schedules(student, rng, grade):
         expect_rate(optim.exponential_decay(base, 7), base * 0.9 ** 7,
                     f"exponential_decay({base:.4g}, 7) with the default decay_rate=0.9")
     if ot.failed(grade, "step"):
-        grade.hint(Msg("step_decay: lr = base_lr · drop ** (epoch // epochs_per_drop) — integer "
-                       "division, and epoch counts from 0 (epochs 0 … epochs_per_drop−1 keep base_lr)",
-                       "step_decay：lr = base_lr · drop ** (epoch // epochs_per_drop)——整數除法，"
-                       "且 epoch 從 0 開始（第 0 … epochs_per_drop−1 個 epoch 維持 base_lr）"))
+        grade.hint(H("step_decay_rule"))
     if ot.failed(grade, "exponential"):
-        grade.hint(Msg("exponential_decay: lr = base_lr · decay_rate ** epoch, with epoch from 0 "
-                       "(epoch 0 gives base_lr)",
-                       "exponential_decay：lr = base_lr · decay_rate ** epoch，epoch 從 0 開始"
-                       "（epoch 0 就是 base_lr）"))
+        grade.hint(H("exponential_decay_rule"))
 
 
 # -- weight initialisation ----------------------------------------------------------------
@@ -223,9 +193,7 @@ def draw(fn, shape, name):
     while sum(p.size for p in parts) < MIN_DRAW:
         parts.append(expect_array(fn(shape), f"{name}({shape})", shape))
         if len(parts) == 2 and np.array_equal(parts[0], parts[1]):
-            raise Mismatch(Msg(f"{name}({shape}) returned the same values twice: draw random "
-                               f"numbers (np.random when rng is None)",
-                               f"{name}({shape}) 兩次回傳相同的值：要抽亂數（rng 為 None 時用 np.random）"))
+            raise Mismatch(H("init_same_values", name=name, shape=shape))
     return np.concatenate([p.ravel() for p in parts])
 
 
@@ -274,34 +242,22 @@ def test_init(student, rng, grade, seed):
                 # Six standard errors of the mean, with the spread actually drawn: a wrong
                 # std must be named as such, not as a mean off by its own noise.
                 if abs(mean) > 6 * max(std, want) / math.sqrt(values.size):
-                    raise Mismatch(Msg(f"{name}({shape}): mean {mean:.3g}, expected 0",
-                                       f"{name}({shape})：平均是 {mean:.3g}，應該是 0"),
-                                   Msg("draw from a normal distribution centred at 0 "
-                                       "(np.random.randn(*shape) * std)",
-                                       "要從平均為 0 的常態分布抽樣（np.random.randn(*shape) * std）"))
+                    raise Mismatch(H("init_mean", name=name, shape=shape, mean=mean),
+                                   H("init_centred"))
                 if abs(std / want - 1) > STD_TOL:
-                    raise Mismatch(
-                        Msg(f"{name}({shape}) ({kind} weights): std {std:.4g}, expected "
-                            f"{formula} = {want:.4g} with fan_in = {fan_in}, fan_out = {fan_out}",
-                            f"{name}({shape})（{kind} 權重）：標準差 {std:.4g}，應該是 {formula} = "
-                            f"{want:.4g}，其中 fan_in = {fan_in}、fan_out = {fan_out}"),
-                        fan_hint(name, shape, std, part))
+                    raise Mismatch(H("init_std", name=name, shape=shape, kind=kind, std=std,
+                                     formula=formula, want=want, fan_in=fan_in, fan_out=fan_out),
+                                   fan_hint(name, shape, std, part))
 
 
 def fan_hint(name, shape, std, part):
     conv = len(shape) == 4
-    fans = ("for conv weights (C_out, C_in, kH, kW), fan_in = C_in·kH·kW and "
-            "fan_out = C_out·kH·kW" if conv else "for FC weights (D, M), fan_in = D and fan_out = M")
-    fans_zh = ("卷積權重 (C_out, C_in, kH, kW) 的 fan_in = C_in·kH·kW、fan_out = C_out·kH·kW"
-               if conv else "FC 權重 (D, M) 的 fan_in = D、fan_out = M")
+    fans = H("fans_conv") if conv else H("fans_fc")
     for label, n in fan_candidates(shape).items():
         for factor in (2, 1):
             if abs(std / math.sqrt(factor / n) - 1) < STD_TOL:
-                used = f"sqrt({factor} / {label}) with {label} = {n}"
-                used_zh = f"sqrt({factor} / {label})，其中 {label} = {n}"
-                return Msg(f"{name}: your std matches {used}; {fans}",
-                           f"{name}：你的標準差符合 {used_zh}；{fans_zh}")
-    return Msg(f"{name}: {fans}", f"{name}：{fans_zh}")
+                return H("fan_std_matches", name=name, factor=factor, label=label, n=n, fans=fans)
+    return H("fan_rule", name=name, fans=fans)
 
 
 # -- train() with an optimizer and a schedule -------------------------------------------
@@ -356,12 +312,7 @@ def test_train_optimizer_schedule(student, rng, grade):
             expect_close(got[0], want[0], f"MomentumSGD step {step}", rtol=1e-9, atol=1e-12)
     except (Mismatch, ValueError, TypeError) as exc:
         text = exc.msg if isinstance(exc, Mismatch) else Msg(str(exc), str(exc))
-        raise Mismatch(Msg("this check trains your FullyConnected with your cross_entropy_loss "
-                           "and MomentumSGD, and one of them is not right yet: ",
-                           "這項檢查用你的 FullyConnected、cross_entropy_loss 與 MomentumSGD 訓練，"
-                           "其中有一個還不正確：") + text,
-                       Msg("fix m5.fc.*, m5.cross_entropy and m5.optim.momentum first",
-                           "請先修正 m5.fc.*、m5.cross_entropy 與 m5.optim.momentum")) from None
+        raise Mismatch(H("train_parts_wrong") + text, H("train_fix_parts_first")) from None
 
     # A schedule whose rate changes within TRAIN_EPOCHS; its values straight from the learner.
     schedule, lrs = None, None
@@ -396,52 +347,25 @@ def test_train_optimizer_schedule(student, rng, grade):
         return
     sched_name = schedule.type_name
     if matches(run(lrs)):
-        raise Mismatch(Msg(f"the weights are right but optimizer.lr is {final_lr:.6g} after "
-                           f"train(), expected {sched_name}(base_lr, {TRAIN_EPOCHS - 1}) = "
-                           f"{lrs[-1]:.6g}",
-                           f"權重正確，但 train() 之後 optimizer.lr 是 {final_lr:.6g}，應該是 "
-                           f"{sched_name}(base_lr, {TRAIN_EPOCHS - 1}) = {lrs[-1]:.6g}"),
-                       Msg("set optimizer.lr = schedule(base_lr, epoch) at the start of every epoch",
-                           "每個 epoch 開始時設定 optimizer.lr = schedule(base_lr, epoch)"))
+        raise Mismatch(H("train_final_lr", final_lr=final_lr, schedule=sched_name,
+                         last_epoch=TRAIN_EPOCHS - 1, want_lr=lrs[-1]),
+                       H("train_set_lr_each_epoch"))
     compounded = [base]
     for e in range(TRAIN_EPOCHS):
         compounded.append(float(schedule(compounded[-1], e)))
     diagnoses = [
-        (run([base] * TRAIN_EPOCHS, 0.0), "todo", Msg(
-            "train() ignores both the optimizer and the schedule (plain update at a constant "
-            "rate): call optimizer.step(model.get_params_and_grads()) and set "
-            "optimizer.lr = schedule(base_lr, epoch) each epoch",
-            "train() 沒有使用 optimizer 也沒有使用排程（固定學習率的簡單更新）：要呼叫 "
-            "optimizer.step(model.get_params_and_grads())，並在每個 epoch 設定 "
-            "optimizer.lr = schedule(base_lr, epoch)")),
-        (run([base] * TRAIN_EPOCHS), "fail", Msg(
-            "the rate never changes: set optimizer.lr = schedule(base_lr, epoch) at the start of "
-            "every epoch (the optimizer reads self.lr in step)",
-            "學習率一直沒變：每個 epoch 開始時要設定 optimizer.lr = schedule(base_lr, epoch)"
-            "（optimizer 在 step 裡讀 self.lr）")),
-        (run(lrs, 0.0), "fail", Msg(
-            "the schedule is used but not the optimizer: with an optimizer, update with "
-            "optimizer.step(model.get_params_and_grads()) (here MomentumSGD, whose velocity "
-            "a plain update loses)",
-            "有用排程但沒有用 optimizer：有 optimizer 時要用 "
-            "optimizer.step(model.get_params_and_grads()) 更新（這裡是 MomentumSGD，"
-            "簡單更新會失去它的速度）")),
-        (run([float(schedule(base, e + 1)) for e in range(TRAIN_EPOCHS)]), "fail", Msg(
-            "off by one epoch: epoch counts from 0, so the first epoch uses schedule(base_lr, 0)",
-            "差了一個 epoch：epoch 從 0 開始，第一個 epoch 用 schedule(base_lr, 0)")),
-        (run(compounded[1:]), "fail", Msg(
-            "the schedule is applied to the current rate: always pass the rate before "
-            "training, schedule(base_lr, epoch), not schedule(optimizer.lr, epoch)",
-            "排程套用在目前的學習率上：要一直傳入訓練前的學習率 schedule(base_lr, epoch)，"
-            "不是 schedule(optimizer.lr, epoch)")),
+        (run([base] * TRAIN_EPOCHS, 0.0), "todo", H("train_ignores_both")),
+        (run([base] * TRAIN_EPOCHS), "fail", H("train_rate_constant")),
+        (run(lrs, 0.0), "fail", H("train_no_optimizer")),
+        (run([float(schedule(base, e + 1)) for e in range(TRAIN_EPOCHS)]), "fail",
+         H("train_epoch_off_by_one")),
+        (run(compounded[1:]), "fail", H("train_schedule_compounded")),
     ]
     hint = None
     for candidate, kind, text in diagnoses:
         if matches(candidate):
             if kind == "todo" and ot.mentions_todo(student.target, "module5/network.py", "train"):
-                raise ot.todo(Msg("train() still has its TODO: it ignores the optimizer and the "
-                                  "schedule (plain update at a constant rate)",
-                                  "train() 還有 TODO：沒有使用 optimizer 與排程（固定學習率的簡單更新）"))
+                raise ot.todo(H("train_still_todo"))
             hint = text
             break
     want_W, want_b = run(lrs)
@@ -451,4 +375,4 @@ def test_train_optimizer_schedule(student, rng, grade):
         expect_close(b, want_b, "FullyConnected.b after train()", rtol=1e-7, atol=1e-10)
     except Mismatch as exc:
         raise Mismatch(exc.msg, hint) from None
-    raise Mismatch(Msg("the weights after train() are wrong", "train() 之後的權重不正確"), hint)
+    raise Mismatch(H("train_weights_wrong"), hint)
