@@ -12,15 +12,17 @@ of the forward oracle (given.gradcheck), so the suite carries no second derivati
 import numpy as np
 
 from given.gradcheck import numerical_gradient
-from grader.checks import Mismatch, Msg, check
+from grader.checks import Mismatch, check
 from grader.expect import expect_array, expect_close
 
-from . import oracles
+from . import hints, oracles
 
 FWD_DOC = "docs/module6.md#batchnorm-forward"
 BWD_DOC = "docs/module6.md#batchnorm-backward"
 EPS = 1e-5
 MOMENTUM = 0.1
+
+H = hints.table("m6_batchnorm")
 
 
 # -- trusted oracles ----------------------------------------------------------------------
@@ -96,24 +98,13 @@ def train_forward_hint(out, x, gamma, beta):
                   / np.sqrt(x.var(axis=(1, 2, 3), keepdims=True) + EPS) + channel(beta))
     whole = channel(gamma) * (x - x.mean()) / np.sqrt(x.var() + EPS) + channel(beta)
     if close(out, x_hat):
-        return Msg("the output is x̂ itself: scale and shift it, out = gamma * x̂ + beta "
-                   "(per channel, gamma[None, :, None, None])",
-                   "輸出就是 x̂：還要縮放與平移，out = gamma * x̂ + beta（每個 channel 一組，"
-                   "gamma[None, :, None, None]）")
+        return H("train_no_affine")
     if close(out, unbiased):
-        return Msg("normalised with the unbiased variance (ddof=1): the batch is normalised with "
-                   "the biased one, x.var(axis=(0, 2, 3)); only running_var takes the unbiased",
-                   "用了不偏變異數（ddof=1）做 normalize：batch 要用有偏的 x.var(axis=(0, 2, 3))；"
-                   "只有 running_var 用不偏變異數")
+        return H("train_unbiased_variance")
     if close(out, eps_outside, rtol=1e-7, atol=1e-9):
-        return Msg("eps belongs inside the square root: (x - mean) / sqrt(var + eps) "
-                   "(a channel with a tiny variance shows the difference)",
-                   "eps 要放在根號裡面：(x - mean) / sqrt(var + eps)（變異數很小的 channel 會看出差別）")
+        return H("train_eps_outside_sqrt")
     if close(out, per_pixel) or close(out, per_sample) or close(out, whole):
-        return Msg("the statistics are over the wrong axes: one mean and one variance per "
-                   "channel, over N, H and W — x.mean(axis=(0, 2, 3))",
-                   "統計量的軸不對：每個 channel 一個平均與一個變異數，對 N、H、W 計算——"
-                   "x.mean(axis=(0, 2, 3))")
+        return H("train_wrong_axes")
     return None
 
 
@@ -122,21 +113,11 @@ def running_hint(got_mean, got_var, rm, rv, x, want_mean, want_var):
     _, biased_var = running_update(rm, rv, x, unbiased=False)
     rev_mean, rev_var = running_update(rm, rv, x, reverse=True)
     if close(got_mean, want_mean) and close(got_var, biased_var):
-        return Msg("running_var uses the biased variance: it takes the unbiased one, "
-                   "var · n / (n − 1) with n = N·H·W (PyTorch's convention)",
-                   "running_var 用了有偏變異數：要用不偏變異數 var · n / (n − 1)，n = N·H·W"
-                   "（PyTorch 的慣例）")
+        return H("running_var_biased")
     if close(got_mean, rev_mean) or close(got_var, rev_var):
-        return Msg("the momentum is applied the other way round: running = (1 − momentum) · "
-                   "running + momentum · batch_stat, so with momentum = 0.1 the new statistic "
-                   "gets 0.1, not 0.9",
-                   "momentum 用反了：running = (1 − momentum) · running + momentum · batch_stat，"
-                   "momentum = 0.1 時新的統計量只佔 0.1，不是 0.9")
+        return H("running_momentum_reversed")
     if close(got_mean, rm) and close(got_var, rv):
-        return Msg("the running statistics never change: update running_mean and running_var "
-                   "in training mode (and assign the result: self.running_mean = ...)",
-                   "running statistics 都沒有變：training 模式要更新 running_mean 與 running_var"
-                   "（並把結果存回 self.running_mean = ...）")
+        return H("running_never_updated")
     return None
 
 
@@ -147,7 +128,7 @@ def running_hint(got_mean, got_var, rm, rv, x, want_mean, want_var):
 def test_batchnorm_forward(student, rng, grade):
     with grade.part("train"):
         for shape, tiny in (((4, 3, 5, 5), False), ((2, 4, 3, 6), True), ((8, 2, 1, 1), False)):
-            N, C, H, W = shape
+            N, C, Hi, Wi = shape
             gamma, beta = random_affine(rng, C)
             bn = make_bn(student, C, gamma, beta)
             x = make_x(rng, shape, tiny)
@@ -177,7 +158,7 @@ def test_batchnorm_forward(student, rng, grade):
 
     with grade.part("eval"):
         for shape in ((4, 3, 4, 4), (1, 2, 1, 3)):     # a batch of one: eval needs no batch
-            N, C, H, W = shape
+            N, C, Hi, Wi = shape
             gamma, beta = random_affine(rng, C)
             bn = make_bn(student, C, gamma, beta)
             rm = rng.uniform(-2, 2, C)
@@ -188,21 +169,14 @@ def test_batchnorm_forward(student, rng, grade):
             x = make_x(rng, shape)
             out = expect_array(bn.forward(x), "BatchNorm2D.forward(x) (training=False)", shape)
             want = bn_eval(x, gamma, beta, rm, rv)
-            if not close(out, want) and N * H * W > 1 and close(out, bn_train(x, gamma, beta)):
-                grade.hint(Msg("eval mode still normalises with the batch's statistics: with "
-                               "training = False use running_mean and running_var",
-                               "eval 模式還在用這個 batch 的統計量：training = False 時要用 "
-                               "running_mean 與 running_var"))
+            if not close(out, want) and N * Hi * Wi > 1 and close(out, bn_train(x, gamma, beta)):
+                grade.hint(H("eval_uses_batch_stats"))
             expect_close(out, want, f"BatchNorm2D.forward output (training=False, x of shape {shape})")
             got_mean = expect_array(bn.running_mean, "BatchNorm2D.running_mean", (C,))
             got_var = expect_array(bn.running_var, "BatchNorm2D.running_var", (C,))
             if not (np.array_equal(got_mean, rm) and np.array_equal(got_var, rv)):
-                grade.hint(Msg("eval mode changed the running statistics: update them only "
-                               "when training is True",
-                               "eval 模式改動了 running statistics：只有 training 為 True 時才更新"))
-                raise Mismatch(Msg("a forward pass with training = False changed running_mean "
-                                   "or running_var",
-                                   "training = False 的 forward 改動了 running_mean 或 running_var"))
+                grade.hint(H("eval_updates_running"))
+                raise Mismatch(H("eval_changed_running"))
 
 
 # -- backward ---------------------------------------------------------------------------------
@@ -224,24 +198,15 @@ def backward_dx_hint(dx, x, gamma, dout, want_dx):
     unbiased = (channel(1.0 / np.sqrt(var * M / (M - 1) + EPS))
                 * (dx_hat - sum_d / M - x_hat * sum_dx / (M - 1)))
     if close(dx, constant):
-        return Msg("dx ignores that the batch mean and variance depend on x: gamma · dout / "
-                   "sqrt(var + eps) is the eval-mode gradient. In training, dx = (1/M) · inv_std "
-                   "· (M·dx̂ − Σdx̂ − x̂ · Σ(dx̂·x̂)) with dx̂ = dout · gamma, M = N·H·W",
-                   "dx 忽略了 batch 的平均與變異數也依賴 x：gamma · dout / sqrt(var + eps) 是 eval 模式的梯度。"
-                   "training 時 dx = (1/M) · inv_std · (M·dx̂ − Σdx̂ − x̂ · Σ(dx̂·x̂))，dx̂ = dout · gamma，M = N·H·W")
+        return H("dx_stats_constant")
     if close(dx, no_var):
-        return Msg("dx misses the path through the variance: subtract x̂ · mean(dx̂ · x̂) too",
-                   "dx 少了經過變異數的那條路徑：還要減去 x̂ · mean(dx̂ · x̂)")
+        return H("dx_no_variance_path")
     if close(dx, no_mean):
-        return Msg("dx misses the path through the mean: subtract mean(dx̂) too",
-                   "dx 少了經過平均值的那條路徑：還要減去 mean(dx̂)")
+        return H("dx_no_mean_path")
     if close(dx, unbiased):
-        return Msg("dx differentiates the unbiased variance: forward normalises with the biased "
-                   "one (divide by M, not M − 1)",
-                   "dx 用了不偏變異數來微分：forward 用的是有偏變異數（除以 M，不是 M − 1）")
+        return H("dx_unbiased_variance")
     if close(dx, want_dx / channel(gamma)):
-        return Msg("dx lacks the factor gamma: the gradient reaching x̂ is dout · gamma",
-                   "dx 少了 gamma 這個因子：傳到 x̂ 的梯度是 dout · gamma")
+        return H("dx_no_gamma")
     return None
 
 
@@ -250,7 +215,7 @@ def backward_dx_hint(dx, x, gamma, dout, want_dx):
               "BatchNorm2D 反向傳播（dx、dgamma、dbeta），training 模式"), doc=BWD_DOC)
 def test_batchnorm_backward(student, rng, grade):
     for shape in grade.cases(BACKWARD_SHAPES):
-        N, C, H, W = shape
+        N, C, Hi, Wi = shape
         gamma, beta = random_affine(rng, C)
         bn = make_bn(student, C, gamma, beta)
         x = make_x(rng, shape)
@@ -267,15 +232,10 @@ def test_batchnorm_backward(student, rng, grade):
         with grade.part("dgamma"):
             dgamma = expect_array(bn.dgamma, "BatchNorm2D.dgamma", (C,))
             if close(dgamma, (dout * x).sum(axis=(0, 2, 3))):
-                grade.hint(Msg("dgamma multiplies dout by x: it is Σ dout · x̂, the normalised "
-                               "input forward kept", "dgamma 用了 dout 乘 x：應該是 Σ dout · x̂（forward "
-                               "存下來的正規化後輸入）"))
+                grade.hint(H("dgamma_uses_x"))
             expect_close(dgamma, want_dgamma, "dgamma" + label, rtol=1e-5, atol=1e-7)
         with grade.part("dbeta"):
             dbeta = expect_array(bn.dbeta, "BatchNorm2D.dbeta", (C,))
             expect_close(dbeta, want_dbeta, "dbeta" + label, rtol=1e-5, atol=1e-7)
     if grade.failed("dgamma", "dbeta") and not grade.failed("dx"):
-        grade.hint(Msg("dgamma and dbeta sum over N, H and W per channel: "
-                       "dgamma = (dout · x̂).sum(axis=(0, 2, 3)), dbeta = dout.sum(axis=(0, 2, 3))",
-                       "dgamma 與 dbeta 要對每個 channel 在 N、H、W 上加總："
-                       "dgamma = (dout · x̂).sum(axis=(0, 2, 3))，dbeta = dout.sum(axis=(0, 2, 3))"))
+        grade.hint(H("dgamma_dbeta_sums"))
