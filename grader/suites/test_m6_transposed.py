@@ -1,4 +1,4 @@
-"""Module 6 (選做 / bonus): ConvTranspose2D — forward against the scatter oracle, the adjoint
+"""Module 6 (bonus): ConvTranspose2D — forward against the scatter oracle, the adjoint
 identity with the learner's own Conv2D, and backward.
 
 PyTorch's conv_transpose2d semantics, weight (C_in, C_out, k, k): every input pixel scatters
@@ -12,10 +12,14 @@ H_out = (H − 1)·s − 2·padding + k + output_padding.
 """
 import numpy as np
 
-from grader.checks import Mismatch, Msg, check
+from grader.checks import Mismatch, check
 from grader.expect import expect_array, expect_close, expect_scalar
 
+from . import hints
+
 DOC = "docs/module6.md#transposed-convolution"
+
+H = hints.table("m6_transposed")
 
 # (N, C_in, C_out, H, W, k, stride, padding, output_padding)
 SCATTER_CASES = [
@@ -125,53 +129,32 @@ def label(case):
     return text + (f", output_padding={op})" if op else ")")
 
 
-SIZE_HINT = Msg("output size: H_out = (H − 1)·stride − 2·padding + kernel_size + output_padding "
-                "(scatter into (H − 1)·stride + k + output_padding rows, then crop `padding` from "
-                "the top and from the bottom)",
-                "輸出大小：H_out = (H − 1)·stride − 2·padding + kernel_size + output_padding"
-                "（先撒到 (H − 1)·stride + k + output_padding 列，再從上方與下方各裁掉 padding 列）")
-
-
 def forward_hints(grade, out, x, Wt, b, case):
-    N, Ci, Co, H, W, k, s, p, op = case
+    N, Ci, Co, Hi, Wi, k, s, p, op = case
     if not isinstance(out, np.ndarray) or out.ndim != 4:
         return
-    Ho, Wo = out_size(H, k, s, p, op), out_size(W, k, s, p, op)
+    Ho, Wo = out_size(Hi, k, s, p, op), out_size(Wi, k, s, p, op)
     if out.shape[2:] != (Ho, Wo):
         if out.shape[2:] == (Ho + 2 * p, Wo + 2 * p) and p:
-            grade.hint(Msg("the padding is not cropped: in a transposed convolution `padding` "
-                           "REMOVES rows/columns — crop it from each border of the scattered output",
-                           "padding 沒有裁掉：轉置卷積的 padding 是「去掉」列與行——要從撒完的輸出四邊各裁掉 padding"))
+            grade.hint(H("padding_not_cropped"))
         elif op and out.shape[2] in (Ho, Ho - op) and out.shape[3] in (Wo, Wo - op):
-            grade.hint(Msg("output_padding is ignored: it adds output_padding rows at the bottom "
-                           "and columns at the right (they get only the bias)",
-                           "output_padding 被忽略了：它在下方多加 output_padding 列、右方多加同樣行數（只有 bias）"))
+            grade.hint(H("output_padding_ignored"))
         else:
-            grade.hint(SIZE_HINT)
+            grade.hint(H("output_size"))
         return
     want = scatter(x, Wt, b, s, p, op)
     if close(out, want):
         return
     if Ci == Co and close(out, scatter(x, Wt.transpose(1, 0, 2, 3), b, s, p, op)):
-        grade.hint(Msg("the weight layout is (C_in, C_out, k, k) (PyTorch's, the transpose of "
-                       "Conv2D's): input channel c scatters W[c, :, :, :]",
-                       "權重的排列是 (C_in, C_out, k, k)（PyTorch 的慣例，與 Conv2D 相反）：輸入 channel c 撒出的是 W[c, :, :, :]"))
+        grade.hint(H("weight_layout"))
     elif close(out, scatter(x, Wt[:, :, ::-1, ::-1], b, s, p, op)):
-        grade.hint(Msg("the kernel is flipped: in the scatter form no flip is needed, "
-                       "Y[.., i·s + a, j·s + q] += x[.., i, j] · W[.., a, q]",
-                       "kernel 被翻轉了：用「撒」的寫法不需要翻轉，Y[.., i·s + a, j·s + q] += x[.., i, j] · W[.., a, q]"))
+        grade.hint(H("kernel_flipped"))
     elif p and close(out, scatter(x, Wt, b, s, p, op, crop="bottom")):
-        grade.hint(Msg("the padding is cropped from one side only: remove `padding` rows at the "
-                       "top AND at the bottom (and columns at the left and the right)",
-                       "padding 只從一邊裁掉：上方與下方都要去掉 padding 列（左右也各去掉 padding 行）"))
+        grade.hint(H("padding_one_side"))
     elif close(out, want - b[None, :, None, None]):
-        grade.hint(Msg("the bias is missing: add b[o] to every pixel of output channel o",
-                       "少了 bias：輸出 channel o 的每個像素都要加上 b[o]"))
+        grade.hint(H("bias_missing"))
     else:
-        grade.hint(Msg("every input pixel adds x[n, c, i, j] · W[c] to the k×k block of the output "
-                       "starting at (i·stride, j·stride) — += (blocks overlap when k > stride)",
-                       "每個輸入像素把 x[n, c, i, j] · W[c] 加到輸出中從 (i·stride, j·stride) 開始的 k×k 區塊——用 +="
-                       "（k > stride 時區塊會重疊）"))
+        grade.hint(H("scatter"))
 
 
 @check("m6.convtranspose.forward", points=2, parts=("scatter", "output_size"), optional=True,
@@ -195,7 +178,7 @@ def test_convtranspose_forward(student, rng, grade):
 def test_convtranspose_adjoint(student, rng, grade):
     layers = student.module("module5.layers")
     for case in ADJOINT_CASES:
-        N, Ci, Co, H, W, k, s, p, op = case
+        N, Ci, Co, Hi, Wi, k, s, p, op = case
         convT, x, Wt, _ = make_layer(student, rng, case)
         convT.b = np.zeros(Co)
         # The same array as Conv2D's kernel: (F, C, k, k) = (C_in of convT, C_out of convT).
@@ -206,10 +189,8 @@ def test_convtranspose_adjoint(student, rng, grade):
         y = rng.standard_normal(Tx.shape)
         Cy = conv.forward(y)
         if isinstance(Cy, np.ndarray) and Cy.shape != x.shape:
-            raise Mismatch(Msg(f"Conv2D(stride={s}, padding={p}) maps the {Tx.shape[2:]} output of "
-                               f"ConvTranspose2D to {Cy.shape[2:]}, not back to {x.shape[2:]}",
-                               f"Conv2D(stride={s}, padding={p}) 把 ConvTranspose2D 的 {Tx.shape[2:]} 輸出"
-                               f"變成 {Cy.shape[2:]}，不是原本的 {x.shape[2:]}"), SIZE_HINT)
+            raise Mismatch(H("conv_size_mismatch", stride=s, padding=p, convt_size=Tx.shape[2:],
+                             conv_size=Cy.shape[2:], x_size=x.shape[2:]), H("output_size"))
         Cy = expect_array(Cy, "Conv2D.forward(y)", x.shape)
         lhs = expect_scalar(float(np.sum(Cy * x)), "<conv(y), x>")
         rhs = float(np.sum(y * Tx))
@@ -219,21 +200,10 @@ def test_convtranspose_adjoint(student, rng, grade):
         lhs_true = float(np.sum(conv2d(y, Wt, s, p) * x))
         rhs_true = float(np.sum(y * scatter(x, Wt, np.zeros(Co), s, p, op)))
         if abs(lhs_true - rhs) <= 1e-9 * scale:
-            grade.hint(Msg("your ConvTranspose2D is right; your Module 5 Conv2D is not (see "
-                           "m5.conv2d.forward): the identity uses both",
-                           "你的 ConvTranspose2D 是對的；是 Module 5 的 Conv2D 不對（見 m5.conv2d.forward）：這個等式兩個都會用到"))
+            grade.hint(H("conv2d_wrong"))
         elif abs(lhs - rhs_true) <= 1e-9 * scale:
-            grade.hint(Msg("your Conv2D is right, but ConvTranspose2D is not its adjoint: scatter "
-                           "each input pixel times W[c] (layout (C_in, C_out, k, k), no flip), "
-                           "then crop `padding` from each border (see m6.convtranspose.forward)",
-                           "你的 Conv2D 是對的，但 ConvTranspose2D 不是它的伴隨：每個輸入像素乘上 W[c] 撒出去"
-                           "（排列 (C_in, C_out, k, k)，不翻轉），再從四邊各裁掉 padding（見 m6.convtranspose.forward）"))
-        raise Mismatch(Msg(
-            f"<conv(y), x> = {lhs:.10g} but <y, convT(x)> = {rhs:.10g} with the same W "
-            f"(shape {Wt.shape}), zero biases{label(case)}: ConvTranspose2D.forward must be the "
-            f"input-gradient of Conv2D",
-            f"同一個 W（形狀 {Wt.shape}）、bias 為 0{label(case)}：<conv(y), x> = {lhs:.10g}，"
-            f"<y, convT(x)> = {rhs:.10g}：ConvTranspose2D.forward 應該是 Conv2D 對輸入的梯度"))
+            grade.hint(H("not_the_adjoint"))
+        raise Mismatch(H("adjoint_mismatch", lhs=lhs, rhs=rhs, w_shape=Wt.shape, case=label(case)))
 
 
 @check("m6.convtranspose.backward", points=2, parts=("dx", "dW", "db"), optional=True,
@@ -241,7 +211,7 @@ def test_convtranspose_adjoint(student, rng, grade):
        doc=DOC)
 def test_convtranspose_backward(student, rng, grade):
     for case in grade.cases(BACKWARD_CASES):
-        N, Ci, Co, H, W, k, s, p, op = case
+        N, Ci, Co, Hi, Wi, k, s, p, op = case
         layer, x, Wt, b = make_layer(student, rng, case)
         dout = rng.standard_normal(shape_of(case))
         # A forward every part starts from, and the backward they all judge.
@@ -257,24 +227,15 @@ def test_convtranspose_backward(student, rng, grade):
         with grade.part("dW"):
             dW = layer.dW
             if isinstance(dW, np.ndarray) and dW.shape == (Co, Ci, k, k) and Ci != Co:
-                grade.hint(Msg("dW has Conv2D's layout: it must match W, (C_in, C_out, k, k)",
-                               "dW 用了 Conv2D 的排列：它要和 W 一樣是 (C_in, C_out, k, k)"))
+                grade.hint(H("dW_conv2d_layout"))
             dW = expect_array(dW, "ConvTranspose2D.dW", Wt.shape)
             expect_close(dW, want_dW, "dW" + label(case), rtol=1e-6, atol=1e-8)
         with grade.part("db"):
             db = expect_array(layer.db, "ConvTranspose2D.db", (Co,))
             expect_close(db, want_db, "db" + label(case))
     if grade.failed("dx") and grade.passed("dW", "db"):
-        grade.hint(Msg("dx is wrong: backward of a scatter is a gather — put dout back into the "
-                       "uncropped frame (zeros where the padding was), then "
-                       "dx[n, c, i, j] = Σ_{o,a,q} dY[n, o, i·s + a, j·s + q] · W[c, o, a, q] "
-                       "(an ordinary strided convolution)",
-                       "dx 不對：撒的反向是收集——先把 dout 放回沒裁切的框（padding 位置補 0），再算 "
-                       "dx[n, c, i, j] = Σ_{o,a,q} dY[n, o, i·s + a, j·s + q] · W[c, o, a, q]（一般的 strided 卷積）"))
+        grade.hint(H("dx_gather"))
     elif grade.failed("dW") and grade.passed("dx"):
-        grade.hint(Msg("dW[c, o, a, q] = Σ_{n,i,j} x[n, c, i, j] · dY[n, o, i·s + a, j·s + q], with "
-                       "dY the gradient in the uncropped frame",
-                       "dW[c, o, a, q] = Σ_{n,i,j} x[n, c, i, j] · dY[n, o, i·s + a, j·s + q]，dY 是放回未裁切框的梯度"))
+        grade.hint(H("dW_formula"))
     elif grade.failed("db") and grade.passed("dx", "dW"):
-        grade.hint(Msg("db sums dout over the batch and both spatial axes: dout.sum(axis=(0, 2, 3))",
-                       "db 是 dout 對 batch 與兩個空間軸的總和：dout.sum(axis=(0, 2, 3))"))
+        grade.hint(H("db_sum"))
