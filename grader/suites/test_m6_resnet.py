@@ -1,5 +1,5 @@
 """Module 6: ResNet blocks — BasicBlock (identity and projection shortcut, forward and
-backward), Bottleneck (選做), and a residual stack that trains better than the same stack
+backward), Bottleneck (bonus), and a residual stack that trains better than the same stack
 without its shortcuts.
 
 The block oracles below are written from the block diagrams, on top of the suite's conv
@@ -16,11 +16,11 @@ import numpy as np
 
 from given.experiments import residual as rx
 from given.gradcheck import numerical_gradient
-from grader.checks import CheckTimeout, Mismatch, Msg, check
+from grader.checks import CheckTimeout, Mismatch, check
 from grader.expect import expect_array, expect_close
 from grader.errors import StudentError, WorkerTimeout
 
-from . import budget, oracle_layers, oracles
+from . import budget, hints, oracle_layers, oracles
 from .oracles_m5_training import todo
 
 BLOCK_DOC = "docs/module6.md#resnet-basicblock"
@@ -29,6 +29,8 @@ RVP_DOC = "docs/module6.md#residual-vs-plain"
 EPS = 1e-5
 KINK = 1e-3
 GRAD_TOL = dict(rtol=1e-5, atol=1e-7)
+
+H = hints.table("m6_resnet")
 
 CONV = ("W", "b")
 BN = ("gamma", "beta")
@@ -148,13 +150,9 @@ def require_layers(student, rng, backward=False):
     for what, layer in (("Conv2D", layers.Conv2D(2, 2, 3, padding=1)), ("ReLU", layers.ReLU()),
                         ("BatchNorm2D", bn_module.BatchNorm2D(2))):
         if layer.forward(x) is None:
-            raise todo(Msg(f"{what}.forward returned None: the blocks are built from it, so "
-                           f"this check waits until it is done",
-                           f"{what}.forward 回傳 None：區塊是用它組成的，請先完成它"))
+            raise todo(H("layer_forward_todo", layer=what))
         if backward and layer.backward(x) is None:
-            raise todo(Msg(f"{what}.backward returned None: the blocks are built from it, so "
-                           f"this check waits until it is done",
-                           f"{what}.backward 回傳 None：區塊是用它組成的，請先完成它"))
+            raise todo(H("layer_backward_todo", layer=what))
 
 
 def new_block(student, rng, kind, C_in, C_mid_or_out, stride, N, H, W):
@@ -188,39 +186,28 @@ def close(a, b):
 def forward_hint(out, x, P, parts, stride):
     main, short, _ = parts(x, P, stride)
     if close(out, relu(main)):
-        return Msg("the shortcut is missing: out = ReLU(F(x) + x), the block's input added to "
-                   "bn2's output before the last ReLU",
-                   "少了 shortcut：out = ReLU(F(x) + x)，在最後的 ReLU 之前把區塊的輸入加到 bn2 的輸出上")
+        return H("no_shortcut")
     if close(out, main + short):
-        return Msg("the last ReLU is missing: out = ReLU(F(x) + shortcut), after the addition",
-                   "少了最後的 ReLU：out = ReLU(F(x) + shortcut)，在相加之後")
+        return H("no_last_relu")
     if close(out, relu(main) + short):
-        return Msg("ReLU comes after the addition, not before it: out = ReLU(F(x) + shortcut), "
-                   "not ReLU(F(x)) + shortcut",
-                   "ReLU 要在相加之後，不是之前：out = ReLU(F(x) + shortcut)，不是 ReLU(F(x)) + shortcut")
+        return H("relu_before_addition")
     if "shortcut.W" in P:
         plain_proj = oracles.conv2d(x, P["shortcut.W"], P["shortcut.b"], stride, 0)
         if close(out, relu(main + plain_proj)):
-            return Msg("the projection shortcut is a 1x1 Conv2D followed by its own BatchNorm2D: "
-                       "shortcut_bn(shortcut(x))",
-                       "projection shortcut 是 1x1 Conv2D 再接它自己的 BatchNorm2D：shortcut_bn(shortcut(x))")
+            return H("projection_without_bn")
     return None
 
 
-def check_block_forward(student, rng, grade, part, kind, C_in, C_out, stride, N, H, W):
+def check_block_forward(student, rng, grade, part, kind, C_in, C_out, stride, N, Hi, Wi):
     with grade.part(part):
-        block, P, x, parts, shape = new_block(student, rng, kind, C_in, C_out, stride, N, H, W)
+        block, P, x, parts, shape = new_block(student, rng, kind, C_in, C_out, stride, N, Hi, Wi)
         name = "BasicBlock" if kind == "basic" else "Bottleneck"
         label = f"{name}({C_in}, {C_out}, stride={stride}).forward(x), x of shape {x.shape}"
         try:
             out = block.forward(x)
         except StudentError as exc:
             if "broadcast" in exc.message and (stride != 1 or C_in != shape[1]):
-                grade.hint(Msg("the two paths have different shapes: when the block changes "
-                               "the stride or the channels, the shortcut is "
-                               "shortcut_bn(shortcut(x)), not x itself",
-                               "兩條路徑的形狀不同：區塊改變 stride 或 channel 數時，shortcut 是 "
-                               "shortcut_bn(shortcut(x))，不是 x 本身"))
+                grade.hint(H("paths_differ_in_shape"))
             raise
         out = expect_array(out, label, shape)
         want = block_out(parts, x, P, stride)
@@ -256,8 +243,8 @@ def test_basicblock_projection(student, rng, grade):
 
 
 # -- BasicBlock backward -------------------------------------------------------------------------
-def check_block_backward(student, rng, grade, kind, C_in, C_out, stride, N, H, W):
-    block, P, x, parts, shape = new_block(student, rng, kind, C_in, C_out, stride, N, H, W)
+def check_block_backward(student, rng, grade, kind, C_in, C_out, stride, N, Hi, Wi):
+    block, P, x, parts, shape = new_block(student, rng, kind, C_in, C_out, stride, N, Hi, Wi)
     name = "BasicBlock" if kind == "basic" else "Bottleneck"
     label = f" ({name}({C_in}, {C_out}, stride={stride}), x of shape {x.shape})"
     expect_array(block.forward(x), f"{name}.forward(x)", shape)
@@ -269,19 +256,9 @@ def check_block_backward(student, rng, grade, kind, C_in, C_out, stride, N, H, W
         if not np.allclose(dx, want_dx, **GRAD_TOL):
             d_short = shortcut_grad(parts, x, P, stride, dout)
             if close(dx, want_dx - d_short):
-                grade.hint(Msg("dx lacks the shortcut's gradient: the addition passes d_sum "
-                               "(the gradient after the last ReLU) to both paths, and their "
-                               "gradients at x add up — dx = main-path dx + d_sum for the "
-                               "identity shortcut (the \"+1\" of ∂(F(x) + x)/∂x), + shortcut "
-                               "path's dx for a projection",
-                               "dx 少了 shortcut 的梯度：相加把 d_sum（最後 ReLU 之後的梯度）同時傳給兩條路徑，"
-                               "兩邊在 x 的梯度要相加——identity shortcut 是 dx = 主路徑的 dx + d_sum"
-                               "（∂(F(x) + x)/∂x 裡的「+1」），projection 則加上 shortcut 路徑的 dx"))
+                grade.hint(H("dx_no_shortcut_gradient"))
             elif close(dx, d_short):
-                grade.hint(Msg("dx is only the shortcut's gradient: add the main path's "
-                               "(conv1 ← bn1 ← relu1 ← conv2 ← bn2 backward from d_sum)",
-                               "dx 只有 shortcut 的梯度：還要加上主路徑的梯度"
-                               "（從 d_sum 經 bn2、conv2、relu1、bn1、conv1 反向傳回）"))
+                grade.hint(H("dx_only_shortcut"))
         expect_close(dx, want_dx, "dx" + label, **GRAD_TOL)
     for key in P:
         layer, attr = key.split(".")
@@ -301,9 +278,7 @@ def test_basicblock_backward(student, rng, grade):
     for case in grade.cases(((3, 3, 1, 2, 4, 4), (2, 4, 2, 2, 5, 5))):
         check_block_backward(student, rng, grade, "basic", *case)
     if grade.failed("shortcut_params") and grade.passed("main_params"):
-        grade.hint(Msg("the shortcut's parameters get their gradients from d_sum too: "
-                       "shortcut.backward(shortcut_bn.backward(d_sum))",
-                       "shortcut 的參數梯度也來自 d_sum：shortcut.backward(shortcut_bn.backward(d_sum))"))
+        grade.hint(H("shortcut_params_from_d_sum"))
 
 
 # -- Bottleneck (選做) -----------------------------------------------------------------------------
@@ -316,9 +291,9 @@ def test_bottleneck(student, rng, grade):
     for case in grade.cases(((8, 2, 1, 2, 4, 4), (3, 2, 2, 2, 5, 5))):
         check_block_forward(student, rng, grade, "forward", "bottleneck", *case)
     with grade.part("backward"):
-        for C_in, mid, stride, N, H, W in ((8, 2, 1, 2, 3, 3), (3, 2, 2, 2, 4, 4)):
+        for C_in, mid, stride, N, Hi, Wi in ((8, 2, 1, 2, 3, 3), (3, 2, 2, 2, 4, 4)):
             block, P, x, parts, shape = new_block(student, rng, "bottleneck", C_in, mid, stride,
-                                                  N, H, W)
+                                                  N, Hi, Wi)
             label = f" (Bottleneck({C_in}, {mid}, stride={stride}), x of shape {x.shape})"
             expect_array(block.forward(x), "Bottleneck.forward(x)", shape)
             dout = rng.standard_normal(shape)
@@ -326,8 +301,7 @@ def test_bottleneck(student, rng, grade):
             want_dx, want = block_grads(parts, x, P, stride, dout, list(P))
             if not np.allclose(dx, want_dx, **GRAD_TOL) and close(
                     dx, want_dx - shortcut_grad(parts, x, P, stride, dout)):
-                grade.hint(Msg("dx lacks the shortcut's gradient: the gradients of both paths "
-                               "add up at x", "dx 少了 shortcut 的梯度：兩條路徑在 x 的梯度要相加"))
+                grade.hint(H("bottleneck_dx_no_shortcut"))
             expect_close(dx, want_dx, "dx" + label, **GRAD_TOL)
             for key in P:
                 layer, attr = key.split(".")
@@ -476,15 +450,9 @@ def rvp_verdict(outcome):
     ratio = Lp / Lr if Lr > 0 else math.inf
     g_ratio = res["first_grad"] / plain["first_grad"] if plain["first_grad"] > 0 else math.inf
     steps = RVP["steps"]
-    figures = Msg(f"after {steps} steps the residual stack's training loss is {Lr:.4g}, the "
-                  f"plain stack's {Lp:.4g} (plain / residual = {ratio:.3g}, needed ≥ "
-                  f"{LOSS_MARGIN}); the first layer's gradient at the start: residual "
-                  f"{res['first_grad']:.3g}, plain {plain['first_grad']:.3g} (ratio "
-                  f"{g_ratio:.3g}, needed ≥ {GRAD_MARGIN})",
-                  f"訓練 {steps} 步之後，residual 堆疊的 training loss 是 {Lr:.4g}，plain 堆疊是 {Lp:.4g}"
-                  f"（plain / residual = {ratio:.3g}，需要 ≥ {LOSS_MARGIN}）；一開始第一層的梯度："
-                  f"residual {res['first_grad']:.3g}，plain {plain['first_grad']:.3g}"
-                  f"（比值 {g_ratio:.3g}，需要 ≥ {GRAD_MARGIN}）")
+    figures = H("rvp_figures", steps=steps, loss_residual=Lr, loss_plain=Lp, ratio=ratio,
+                loss_margin=LOSS_MARGIN, grad_residual=res["first_grad"],
+                grad_plain=plain["first_grad"], grad_ratio=g_ratio, grad_margin=GRAD_MARGIN)
     loss_ok = ratio >= LOSS_MARGIN
     grad_ok = g_ratio >= GRAD_MARGIN
     if loss_ok and grad_ok:
@@ -495,21 +463,12 @@ def rvp_verdict(outcome):
     # of rounding (≤ 1e-5 relative over the 20 seeds of the project's tests).
     if math.isclose(Lr, Lp, rel_tol=1e-3) and math.isclose(res["first_grad"], plain["first_grad"],
                                                            rel_tol=1e-9):
-        hint = Msg("the residual run and the plain run are the same: BasicBlock.forward never "
-                   "adds the shortcut — out = ReLU(bn2(conv2(…)) + x) — and backward must add "
-                   "its gradient back",
-                   "residual 與 plain 兩次訓練是同一個計算：BasicBlock.forward 沒有加上 shortcut——"
-                   "out = ReLU(bn2(conv2(…)) + x)——backward 也要把它的梯度加回來")
+        hint = H("rvp_same_computation")
     elif not grad_ok:
-        hint = Msg("the gradient hardly reaches the first layer of the residual stack: "
-                   "BasicBlock.backward must add the shortcut's gradient (dx = main-path dx + "
-                   "d_sum); without it the gradient only flows through the blocks' main paths",
-                   "梯度幾乎傳不到 residual 堆疊的第一層：BasicBlock.backward 要加上 shortcut 的梯度"
-                   "（dx = 主路徑的 dx + d_sum）；少了它，梯度只能走各區塊的主路徑")
+        hint = H("rvp_gradient_lost")
     elif not math.isfinite(Lr):
-        hint = Msg("the residual stack's loss became inf/NaN", "residual 堆疊的 loss 變成 inf/NaN")
-    return False, Msg("the residual stack does not train measurably better than the plain "
-                      "one: ", "residual 堆疊沒有比 plain 堆疊明顯訓練得更好：") + figures, hint
+        hint = H("rvp_loss_not_finite")
+    return False, H("rvp_not_better", figures=figures), hint
 
 
 @check("m6.resnet.residual_vs_plain", points=3,
@@ -559,7 +518,7 @@ def test_residual_vs_plain(student, grade, seed, timeout_scale):
     require_layers(student, np.random.default_rng(seed), backward=True)
     layers = student.module("module5.layers")
     resnet_blocks = student.module("module6.resnet_blocks")
-    what = ("the residual-vs-plain experiment", "residual 與 plain 的比較實驗")
+    what = H("rvp_what")
     steps = RVP["steps"] + 1
     probes = budget.residual_step(RVP["n"], RVP["width"], RVP["size"], RVP["depth"])
 
