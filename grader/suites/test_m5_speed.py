@@ -46,11 +46,11 @@ def check_answer(i, x, dout, W, b, p, out, dx, dW, db):
        title=("Conv2D is vectorised (speed against a loop over output positions)",
               "Conv2D 已向量化（與對輸出位置做迴圈的版本比速度）"), doc=DOC, timeout=30)
 def test_conv2d_vectorised(student, rng, grade):
-    N, C, H, W, F, k, p = SIZE
-    x = rng.standard_normal((N, C, H, W))
+    N, C, Hi, Wi, F, k, p = SIZE
+    x = rng.standard_normal((N, C, Hi, Wi))
     Wt = rng.standard_normal((F, C, k, k))
     b = rng.standard_normal(F)
-    Ho, Wo = H + 2 * p - k + 1, W + 2 * p - k + 1
+    Ho, Wo = Hi + 2 * p - k + 1, Wi + 2 * p - k + 1
     dout = rng.standard_normal((N, F, Ho, Wo))
 
     # The proxy's cost for the same payloads, before any student code runs in this worker.
