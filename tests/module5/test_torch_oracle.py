@@ -57,32 +57,12 @@ from reference.module5.layers import (  # noqa: E402
     Sigmoid,
 )
 from reference.module5.loss import cross_entropy_loss, softmax  # noqa: E402
+from tests.support.torch_oracle import close, forward_checked, leaf, t64  # noqa: E402
 
 pytestmark = pytest.mark.torch
 
-RTOL = 1e-10
-ATOL = 1e-10
-
 
 # --------------------------------------------------------------------------- helpers
-def close(actual, desired, what, rtol=RTOL, atol=ATOL):
-    """assert_allclose against a torch tensor (or array), with a shape check first."""
-    if isinstance(desired, torch.Tensor):
-        desired = desired.detach().numpy()
-    actual = np.asarray(actual)
-    assert actual.shape == desired.shape, f"{what}: shape {actual.shape} != torch {desired.shape}"
-    np.testing.assert_allclose(actual, desired, rtol=rtol, atol=atol, err_msg=what)
-
-
-def leaf(a):
-    """A float64 leaf tensor that requires grad, holding a COPY of the numpy array."""
-    return torch.tensor(np.asarray(a, dtype=np.float64), dtype=torch.float64, requires_grad=True)
-
-
-def t64(a):
-    return torch.tensor(np.asarray(a, dtype=np.float64), dtype=torch.float64)
-
-
 @contextlib.contextmanager
 def strict_numerics():
     """Any numpy/Python warning is an error; overflow, division by zero and NaN raise."""
@@ -90,16 +70,6 @@ def strict_numerics():
         warnings.simplefilter("error")
         with np.errstate(over="raise", divide="raise", invalid="raise", under="ignore"):
             yield
-
-
-def forward_checked(layer, x):
-    """layer.forward(x), asserting x is left unmodified and a float64 array comes back."""
-    x_before = x.copy()
-    out = layer.forward(x)
-    np.testing.assert_array_equal(x, x_before, err_msg="forward modified its input")
-    assert isinstance(out, np.ndarray), f"forward returned {type(out).__name__}"
-    assert out.dtype == np.float64, f"forward returned dtype {out.dtype}"
-    return out
 
 
 # --------------------------------------------------------------------------- Conv2D
@@ -167,7 +137,7 @@ def _check_conv(case, seed):
     xt, Wt, bt = leaf(x), leaf(layer.W), leaf(layer.b)
     yt = F.conv2d(xt, Wt, bt, stride=stride, padding=pad)
 
-    out = forward_checked(layer, x)
+    out = forward_checked(lambda: layer.forward(x), x)
     np.testing.assert_array_equal(layer.W, W_before, err_msg="forward modified W")
     np.testing.assert_array_equal(layer.b, b_before, err_msg="forward modified b")
     close(out, yt, "Conv2D forward")
@@ -226,7 +196,7 @@ def test_fully_connected_matches_torch(shape):
     xt, Wt, bt = leaf(x), leaf(layer.W), leaf(layer.b)
     yt = F.linear(xt, Wt.T, bt)  # the kit stores W as (D, M); torch's weight is (M, D)
 
-    out = forward_checked(layer, x)
+    out = forward_checked(lambda: layer.forward(x), x)
     close(out, yt, "FullyConnected forward")
 
     dout = rng.standard_normal((n, m))
@@ -304,7 +274,7 @@ def test_maxpool2d_matches_torch(case):
     yt, idx = F.max_pool2d(xt, k, stride=s, return_indices=True)  # stride None -> kernel
     idx = idx.numpy()
 
-    out = forward_checked(layer, x)
+    out = forward_checked(lambda: layer.forward(x), x)
     close(out, yt, "MaxPool2D forward")
 
     # 1) Gradient with a random signed upstream gradient (scatter-add over overlaps).
@@ -349,7 +319,7 @@ def test_relu_matches_torch_including_zeros():
     layer = ReLU()
     xt = leaf(x)
     yt = torch.relu(xt)
-    out = forward_checked(layer, x)
+    out = forward_checked(lambda: layer.forward(x), x)
     close(out, yt, "ReLU forward")
     dout = rng.standard_normal(x.shape)
     yt.backward(t64(dout))
@@ -369,7 +339,7 @@ def test_sigmoid_matches_torch_including_extremes():
     xt = leaf(x)
     yt = torch.sigmoid(xt)
     with strict_numerics():
-        out = forward_checked(layer, x)
+        out = forward_checked(lambda: layer.forward(x), x)
     assert np.all(np.isfinite(out))
     close(out, yt, "Sigmoid forward")
 
@@ -396,7 +366,7 @@ def test_sigmoid_4d_input():
     layer = Sigmoid()
     xt = leaf(x)
     yt = torch.sigmoid(xt)
-    close(forward_checked(layer, x), yt, "Sigmoid forward (4-D)")
+    close(forward_checked(lambda: layer.forward(x), x), yt, "Sigmoid forward (4-D)")
     dout = rng.standard_normal(x.shape)
     yt.backward(t64(dout))
     close(layer.backward(dout), xt.grad, "Sigmoid dx (4-D)")
@@ -408,7 +378,7 @@ def test_flatten_matches_torch():
     layer = Flatten()
     xt = leaf(x)
     yt = torch.flatten(xt, 1)
-    close(forward_checked(layer, x), yt, "Flatten forward")
+    close(forward_checked(lambda: layer.forward(x), x), yt, "Flatten forward")
     dout = rng.standard_normal((3, 40))
     yt.backward(t64(dout))
     close(layer.backward(dout), xt.grad, "Flatten dx")
@@ -521,7 +491,7 @@ def test_small_network_end_to_end_matches_torch():
 
     a = x
     for layer in (conv1, relu, pool, conv2, sig, flat, fc):
-        a = forward_checked(layer, a)
+        a = forward_checked(lambda: layer.forward(a), a)
     close(a, scores_t, "network scores")
     loss, d = cross_entropy_loss(a, y)
     close(float(loss), lt.detach().numpy(), "network loss")

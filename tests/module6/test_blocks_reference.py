@@ -1,8 +1,8 @@
 """The Module 6 reference ResNet blocks (BasicBlock, Bottleneck) against loop oracles and
 numerical gradients.
 
-The oracles below are plain loops over tiny shapes (convolution, train-mode batch norm,
-ReLU) composed as the seed's diagram says:
+The oracles are plain loops over tiny shapes (convolution, train-mode batch norm, ReLU:
+tests/support/loop_oracles.py) composed as the seed's diagram says:
     BasicBlock: y = ReLU(BN(conv3x3(ReLU(BN(conv3x3_s(x))))) + S(x))
     Bottleneck: y = ReLU(BN(conv1x1(ReLU(BN(conv3x3_s(ReLU(BN(conv1x1(x)))))))) + S(x)),
     output channels mid * 4,
@@ -40,8 +40,6 @@ mean, which absorbs any per-channel constant), so a relative error is meaningles
 the numerical one is 0 to 1e-7 (its rounding noise is ~u * |f| / h ~ 1e-10); in eval mode
 the same biases are checked like every other parameter.
 """
-import math
-
 import numpy as np
 import pytest
 
@@ -50,45 +48,17 @@ from given.model_utils import set_training
 from reference.module5.layers import Conv2D, ReLU
 from reference.module6.batchnorm import BatchNorm2D
 from reference.module6.resnet_blocks import BasicBlock, Bottleneck
+from tests.support.layer_checks import forward_backward_unmodified
+from tests.support.loop_oracles import bn_train_oracle, conv_oracle, relu
 
 from kink_guard import KinkGuard, layers_of, scaled_error
+from model_tools import assert_set_training_switches_every_bn, randomize
 
 GRAD_TOL = 1e-7
 CLOSE = dict(rtol=1e-10, atol=1e-10)
-EPS = 1e-5
 
 
 # ----------------------------------------------------------------------------- oracles
-
-def conv_oracle(x, W, b, stride, pad):
-    N, C, H, Wd = x.shape
-    F, _, k, _ = W.shape
-    xp = np.zeros((N, C, H + 2 * pad, Wd + 2 * pad))
-    xp[:, :, pad:pad + H, pad:pad + Wd] = x
-    Ho, Wo = (H + 2 * pad - k) // stride + 1, (Wd + 2 * pad - k) // stride + 1
-    out = np.zeros((N, F, Ho, Wo))
-    for n in range(N):
-        for f in range(F):
-            for i in range(Ho):
-                for j in range(Wo):
-                    out[n, f, i, j] = np.sum(xp[n, :, i * stride:i * stride + k,
-                                                j * stride:j * stride + k] * W[f]) + b[f]
-    return out
-
-
-def bn_train_oracle(x, gamma, beta):
-    out = np.zeros_like(x)
-    for c in range(x.shape[1]):
-        vals = x[:, c].ravel()
-        mu = sum(vals) / len(vals)
-        var = sum((v - mu) ** 2 for v in vals) / len(vals)
-        out[:, c] = gamma[c] * (x[:, c] - mu) / math.sqrt(var + EPS) + beta[c]
-    return out
-
-
-def relu(x):
-    return np.where(x > 0, x, 0.0)
-
 
 def conv_bn(x, conv, bn, relu_after):
     out = bn_train_oracle(conv_oracle(x, conv.W, conv.b, conv.stride, conv.padding),
@@ -116,19 +86,6 @@ def bottleneck_oracle(block, x):
 
 
 # ----------------------------------------------------------------------------- helpers
-
-def randomize(block, rng):
-    """Random conv biases and BN affine parameters (the defaults 0 / 1 would hide
-    mistakes such as a swapped gamma and beta)."""
-    for conv in layers_of(block, Conv2D):
-        conv.b = rng.standard_normal(conv.b.shape) * 0.5
-    for bn in layers_of(block, BatchNorm2D):
-        bn.gamma = rng.uniform(0.5, 1.5, bn.num_features) * rng.choice([-1.0, 1.0], bn.num_features)
-        bn.beta = rng.standard_normal(bn.num_features) * 0.5
-        bn.running_mean = rng.standard_normal(bn.num_features) * 0.3
-        bn.running_var = rng.uniform(0.5, 2.0, bn.num_features)
-    return block
-
 
 def make(kind, args, seed):
     np.random.seed(seed)                         # the constructors draw with np.random
@@ -267,21 +224,8 @@ def test_params_and_grads_are_the_live_arrays(case):
 def test_set_training_switches_every_bn(case):
     kind, args, shape, _, _ = case
     block = make(kind, args, seed=430)
-    bns = layers_of(block, BatchNorm2D)
     x = np.random.default_rng(431).standard_normal(shape)
-    set_training(block, False)
-    assert all(bn.training is False for bn in bns)
-    stats = [(bn.running_mean.copy(), bn.running_var.copy()) for bn in bns]
-    first = block.forward(x)
-    # per sample in eval (equal up to the order BLAS sums a different batch size in)
-    np.testing.assert_allclose(block.forward(x[:1]), first[:1], rtol=1e-13, atol=1e-13)
-    for bn, (m, v) in zip(bns, stats):
-        np.testing.assert_array_equal(bn.running_mean, m)
-        np.testing.assert_array_equal(bn.running_var, v)
-    set_training(block, True)
-    assert all(bn.training is True for bn in bns)
-    block.forward(x)
-    assert all(not np.array_equal(bn.running_mean, m) for bn, (m, _) in zip(bns, stats))
+    assert_set_training_switches_every_bn(block, x, slice(None, 1), tol=1e-13)
 
 
 @pytest.mark.parametrize("case", BLOCKS, ids=block_id)
@@ -290,14 +234,7 @@ def test_forward_and_backward_leave_inputs_unmodified(case):
     block = make(kind, args, seed=440)
     rng = np.random.default_rng(441)
     x = rng.standard_normal(shape)
-    keep = x.copy()
-    out = block.forward(x)
-    np.testing.assert_array_equal(x, keep)
-    assert out.dtype == np.float64 and not np.shares_memory(out, x)
-    dout = rng.standard_normal(out.shape)
-    keep_dout = dout.copy()
-    dx = block.backward(dout)
-    np.testing.assert_array_equal(dout, keep_dout)
+    dx = forward_backward_unmodified(block, x, rng)
     assert dx.shape == x.shape and dx.dtype == np.float64
 
 

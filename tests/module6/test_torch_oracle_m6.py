@@ -39,42 +39,15 @@ from reference.module6.resnet_blocks import BasicBlock, Bottleneck  # noqa: E402
 from reference.module6.transposed_conv import ConvTranspose2D  # noqa: E402
 from reference.module6.unet import SimpleUNet  # noqa: E402
 from reference.module6.upsample import Upsample  # noqa: E402
+from tests.support.torch_oracle import close, forward_checked, leaf, t64  # noqa: E402
+
+from kink_guard import layers_of  # noqa: E402
+from model_tools import randomize  # noqa: E402
 
 pytestmark = pytest.mark.torch
 
-RTOL = 1e-10
-ATOL = 1e-10
-
 
 # --------------------------------------------------------------------------- helpers
-def close(actual, desired, what, rtol=RTOL, atol=ATOL):
-    """assert_allclose against a torch tensor (or array), with a shape check first."""
-    if isinstance(desired, torch.Tensor):
-        desired = desired.detach().numpy()
-    actual = np.asarray(actual)
-    assert actual.shape == desired.shape, f"{what}: shape {actual.shape} != torch {desired.shape}"
-    np.testing.assert_allclose(actual, desired, rtol=rtol, atol=atol, err_msg=what)
-
-
-def leaf(a):
-    """A float64 leaf tensor that requires grad, holding a COPY of the numpy array."""
-    return torch.tensor(np.asarray(a, dtype=np.float64), dtype=torch.float64, requires_grad=True)
-
-
-def t64(a):
-    return torch.tensor(np.asarray(a, dtype=np.float64), dtype=torch.float64)
-
-
-def forward_checked(run, *inputs):
-    """run(), asserting the inputs are left unmodified and a float64 array comes back."""
-    before = [x.copy() for x in inputs]
-    out = run()
-    for x, b in zip(inputs, before):
-        np.testing.assert_array_equal(x, b, err_msg="forward modified its input")
-    assert isinstance(out, np.ndarray) and out.dtype == np.float64
-    return out
-
-
 class Mirror:
     """Torch counterparts of our layers, sharing COPIES of their parameters.
 
@@ -117,26 +90,19 @@ class Mirror:
             close(layer.running_var, rv, f"{what}: BN {j} running_var")
 
 
-def randomize(model, rng):
-    """Random biases, BN affine parameters and running statistics (not the defaults)."""
-    stack = [model]
-    seen = set()
-    while stack:
-        obj = stack.pop()
-        if id(obj) in seen or not hasattr(obj, "__dict__"):
-            continue
-        seen.add(id(obj))
-        if isinstance(obj, (Conv2D, ConvTranspose2D)):
-            obj.b = rng.standard_normal(obj.b.shape) * 0.5
-        if isinstance(obj, BatchNorm2D):
-            C = obj.num_features
-            obj.gamma = rng.uniform(0.5, 1.5, C) * rng.choice([-1.0, 1.0], C)
-            obj.beta = rng.standard_normal(C) * 0.5
-            obj.running_mean = rng.standard_normal(C) * 0.3
-            obj.running_var = rng.uniform(0.5, 2.0, C)
-        for v in vars(obj).values():
-            stack.extend(v if isinstance(v, (list, tuple)) else [v])
-    return model
+def matches_torch(model, x, torch_forward, rng, what):
+    """Our model's forward of x and backward of a random upstream gradient (from `rng`) next
+    to torch_forward(mirror, x as a leaf tensor), the Mirror built before our forward: the
+    output, dx, every parameter and its gradient, and every BN's running statistics."""
+    m = Mirror()
+    xt = leaf(x)
+    yt = torch_forward(m, xt)
+    out = forward_checked(lambda: model.forward(x), x)
+    close(out, yt, f"{what}: output")
+    dout = rng.standard_normal(out.shape)
+    yt.backward(t64(dout))
+    close(model.backward(dout), xt.grad, f"{what}: dx")
+    m.compare(model, what)
 
 
 # --------------------------------------------------------------------------- BatchNorm2D
@@ -323,34 +289,14 @@ def test_resnet_block_matches_torch(case, steps):
             for bn in (b for b in vars(block).values() if isinstance(b, BatchNorm2D)):
                 bn.training = False
         x = rng.standard_normal(shape)
-        m = Mirror()
-        xt = leaf(x)
-        yt = torch_block(m, block, xt)
-        out = forward_checked(lambda: block.forward(x), x)
-        close(out, yt, f"step {step}: block output")
-        dout = rng.standard_normal(out.shape)
-        yt.backward(t64(dout))
-        close(block.backward(dout), xt.grad, f"step {step}: block dx")
-        m.compare(block, f"step {step}")
+        matches_torch(block, x, lambda m, xt: torch_block(m, block, xt), rng, f"step {step}: block")
 
 
 # --------------------------------------------------------------------------- SimpleUNet
-def _in_order(obj, cls, seen=None):
-    seen = set() if seen is None else seen
-    if id(obj) in seen or not hasattr(obj, "__dict__"):
-        return []
-    seen.add(id(obj))
-    found = [obj] if isinstance(obj, cls) else []
-    for value in vars(obj).values():
-        for v in (value if isinstance(value, (list, tuple)) else [value]):
-            found += _in_order(v, cls, seen)
-    return found
-
-
 def torch_unet(m, model, x, mode):
     """The documented wiring, reading our convs / BNs / transposed convs in definition order."""
-    convs, bns = _in_order(model, Conv2D), _in_order(model, BatchNorm2D)
-    ups = _in_order(model, ConvTranspose2D)
+    convs, bns = layers_of(model, Conv2D), layers_of(model, BatchNorm2D)
+    ups = layers_of(model, ConvTranspose2D)
 
     def cbr(h):
         return F.relu(m.bn(bns.pop(0), m.conv(convs.pop(0), h)))
@@ -378,12 +324,4 @@ def test_simple_unet_matches_torch(mode):
                       np.random.default_rng(951))
     rng = np.random.default_rng(952)
     x = rng.standard_normal((2, 2, 8, 12))
-    m = Mirror()
-    xt = leaf(x)
-    yt = torch_unet(m, model, xt, mode)
-    out = forward_checked(lambda: model.forward(x), x)
-    close(out, yt, f"SimpleUNet {mode} logits")
-    dout = rng.standard_normal(out.shape)
-    yt.backward(t64(dout))
-    close(model.backward(dout), xt.grad, f"SimpleUNet {mode} dx")
-    m.compare(model, f"SimpleUNet {mode}")
+    matches_torch(model, x, lambda m, xt: torch_unet(m, model, xt, mode), rng, f"SimpleUNet {mode}")

@@ -10,10 +10,11 @@ Contract under test (the seed and the reference docstrings):
 - SimpleUNet: enc1 in->8, enc2 8->16, bottom Conv3x3 16->32 + BN + ReLU, dec2 32+16->16,
   dec1 16+8->8, head Conv1x1 8->n_classes (logits); (N, C, H, W) -> (N, n_classes, H, W).
 
-The oracles are plain loops (convolution, train-mode BN, ReLU, first-maximum pooling,
-per-pixel nearest/bilinear, scatter for the transposed conv) composed in that order, with
-the weights read from the model's Conv2D / BatchNorm2D / ConvTranspose2D instances in
-definition order (found by walking attributes, independent of given.model_utils).
+The oracles are plain loops (convolution, train-mode BN and ReLU from
+tests/support/loop_oracles.py; first-maximum pooling, per-pixel nearest/bilinear, scatter for
+the transposed conv below) composed in that order, with the weights read from the model's
+Conv2D / BatchNorm2D / ConvTranspose2D instances in definition order (found by walking
+attributes, independent of given.model_utils).
 
 Thresholds:
 - forward vs oracle: `rtol=1e-9, atol=1e-9`: up to eleven conv/BN stages of float64 sums
@@ -49,44 +50,17 @@ from reference.module6.batchnorm import BatchNorm2D
 from reference.module6.transposed_conv import ConvTranspose2D
 from reference.module6.unet import SimpleUNet, UNetDecoder, UNetEncoder
 from reference.module6.upsample import Upsample
+from tests.support.loop_oracles import bn_train_oracle, conv_oracle, relu
 
 from kink_guard import KinkGuard, layers_of, scaled_error
+from model_tools import assert_set_training_switches_every_bn, randomize
 
 GRAD_TOL = 1e-7
 CLOSE = dict(rtol=1e-9, atol=1e-9)
-EPS = 1e-5
 MODES = ["nearest", "bilinear", "transposed"]
 
 
 # ----------------------------------------------------------------------------- oracles
-
-def conv_oracle(x, W, b, pad):
-    N, C, H, Wd = x.shape
-    F, _, k, _ = W.shape
-    xp = np.zeros((N, C, H + 2 * pad, Wd + 2 * pad))
-    xp[:, :, pad:pad + H, pad:pad + Wd] = x
-    out = np.zeros((N, F, H + 2 * pad - k + 1, Wd + 2 * pad - k + 1))
-    for n in range(N):
-        for f in range(F):
-            for i in range(out.shape[2]):
-                for j in range(out.shape[3]):
-                    out[n, f, i, j] = np.sum(xp[n, :, i:i + k, j:j + k] * W[f]) + b[f]
-    return out
-
-
-def bn_train_oracle(x, gamma, beta):
-    out = np.zeros_like(x)
-    for c in range(x.shape[1]):
-        vals = x[:, c].ravel()
-        mu = sum(vals) / len(vals)
-        var = sum((v - mu) ** 2 for v in vals) / len(vals)
-        out[:, c] = gamma[c] * (x[:, c] - mu) / math.sqrt(var + EPS) + beta[c]
-    return out
-
-
-def relu(x):
-    return np.where(x > 0, x, 0.0)
-
 
 def maxpool2_oracle(x):
     N, C, H, W = x.shape
@@ -140,7 +114,7 @@ class Weights:
     def conv_bn_relu(self, x):
         conv, bn = self.convs.pop(0), self.bns.pop(0)
         assert conv.W.shape[2:] == (3, 3) and conv.padding == 1 and conv.stride == 1
-        return relu(bn_train_oracle(conv_oracle(x, conv.W, conv.b, 1), bn.gamma, bn.beta))
+        return relu(bn_train_oracle(conv_oracle(x, conv.W, conv.b, 1, 1), bn.gamma, bn.beta))
 
 
 def encoder_stage(w, x):
@@ -170,21 +144,10 @@ def unet_oracle(model, x, mode):
     h = decoder_stage(w, h, skip1, mode)
     head = w.convs.pop(0)
     assert not w.convs and not w.bns and not w.ups, "layers left over: not the documented wiring"
-    return conv_oracle(h, head.W, head.b, 0)
+    return conv_oracle(h, head.W, head.b, 1, 0)
 
 
 # ----------------------------------------------------------------------------- helpers
-
-def randomize(model, rng):
-    for layer in layers_of(model, (Conv2D, ConvTranspose2D)):
-        layer.b = rng.standard_normal(layer.b.shape) * 0.5
-    for bn in layers_of(model, BatchNorm2D):
-        bn.gamma = rng.uniform(0.5, 1.5, bn.num_features) * rng.choice([-1.0, 1.0], bn.num_features)
-        bn.beta = rng.standard_normal(bn.num_features) * 0.5
-        bn.running_mean = rng.standard_normal(bn.num_features) * 0.3
-        bn.running_var = rng.uniform(0.5, 2.0, bn.num_features)
-    return model
-
 
 def build(cls, args, seed, **kwargs):
     np.random.seed(seed)                    # the constructors draw with np.random
@@ -422,21 +385,9 @@ def test_params_and_grads_are_the_live_arrays(make, n_pairs):
 def test_set_training_switches_every_bn_of_the_unet():
     np.random.seed(590)
     model = randomize(SimpleUNet(upsample="bilinear"), np.random.default_rng(590))
-    bns = layers_of(model, BatchNorm2D)
-    assert len(bns) == 9
+    assert len(layers_of(model, BatchNorm2D)) == 9
     x = np.random.default_rng(591).standard_normal((2, 1, 8, 8))
-    assert set_training(model, False) is model
-    assert all(bn.training is False for bn in bns)
-    stats = [(bn.running_mean.copy(), bn.running_var.copy()) for bn in bns]
-    out = model.forward(x)
-    np.testing.assert_allclose(model.forward(x[1:]), out[1:], rtol=1e-12, atol=1e-12)
-    for bn, (m, v) in zip(bns, stats):
-        np.testing.assert_array_equal(bn.running_mean, m)
-        np.testing.assert_array_equal(bn.running_var, v)
-    set_training(model, True)
-    assert all(bn.training is True for bn in bns)
-    model.forward(x)
-    assert all(not np.array_equal(bn.running_mean, m) for bn, (m, _) in zip(bns, stats))
+    assert_set_training_switches_every_bn(model, x, slice(1, None), tol=1e-12)
 
 
 @pytest.mark.parametrize("mode", MODES)
