@@ -1,57 +1,19 @@
 """The learner's Module 6 tree: importable, the seed's skeletons in place, every TODO returns
 None, the given (non-TODO) code identical to the reference, and the same public API."""
-import ast
 import importlib
 import inspect
 import re
-from pathlib import Path
 
-import numpy as np
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-SEED = ROOT.parent / "shared" / "seeds" / "000_7f7b4b1fdabadde8.txt"
+from grader.skeleton import is_branching_stub, is_skeleton, is_stub
+from tests.support.exercise_tree import (SEEDS, Trees, first_line_out_of_order, function_text,
+                                         lost_todo_comments, rand, seed_skeletons)
+
+SEED = SEEDS / "000_7f7b4b1fdabadde8.txt"
 MODULES = ["batchnorm", "resnet_blocks", "upsample", "transposed_conv", "unet"]
-
-
-def source(tree, module):
-    return (ROOT / tree / "module6" / f"{module}.py").read_text(encoding="utf-8")
-
-
-def functions(tree, module):
-    """{qualified name: FunctionDef} for top-level functions and methods."""
-    found = {}
-    for node in ast.parse(source(tree, module)).body:
-        if isinstance(node, ast.FunctionDef):
-            found[node.name] = node
-        elif isinstance(node, ast.ClassDef):
-            for item in node.body:
-                if isinstance(item, ast.FunctionDef):
-                    found[f"{node.name}.{item.name}"] = item
-    return found
-
-
-def is_stub(fn):
-    """Body is an optional docstring and `pass`: what the seeds leave for the learner."""
-    body = fn.body
-    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
-        body = body[1:]
-    return len(body) == 1 and isinstance(body[0], ast.Pass)
-
-
-def is_branching_stub(fn):
-    """The seed's BatchNorm2D.forward shape: an optional docstring, then one `if` whose two
-    branches are nothing but `pass` (the TODO comments sit inside them)."""
-    body = fn.body
-    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
-        body = body[1:]
-    return (len(body) == 1 and isinstance(body[0], ast.If)
-            and all(isinstance(b, ast.Pass) for b in body[0].body + body[0].orelse)
-            and len(body[0].orelse) > 0)
-
-
-def _x(*shape):
-    return np.random.default_rng(0).standard_normal(shape)
+TREES = Trees("module6")
+source, functions = TREES.source, TREES.functions
 
 
 def _eval(layer):
@@ -66,33 +28,34 @@ def _bare(cls):
 # How to call each TODO function with plausible arguments. The tests below assert that
 # this table and the TODO functions found in the files are the same set.
 STUB_CALLS = {
-    ("batchnorm", "BatchNorm2D.forward"): lambda m: m.BatchNorm2D(3).forward(_x(2, 3, 4, 4)),
+    ("batchnorm", "BatchNorm2D.forward"): lambda m: m.BatchNorm2D(3).forward(rand(2, 3, 4, 4)),
     ("batchnorm", "BatchNorm2D.forward[eval]"):
-        lambda m: _eval(m.BatchNorm2D(3)).forward(_x(2, 3, 4, 4)),
-    ("batchnorm", "BatchNorm2D.backward"): lambda m: m.BatchNorm2D(3).backward(_x(2, 3, 4, 4)),
-    ("resnet_blocks", "BasicBlock.forward"): lambda m: m.BasicBlock(2, 2).forward(_x(2, 2, 4, 4)),
-    ("resnet_blocks", "BasicBlock.backward"): lambda m: m.BasicBlock(2, 4, 2).backward(_x(2, 4, 2, 2)),
-    ("resnet_blocks", "Bottleneck.forward"): lambda m: m.Bottleneck(8, 2).forward(_x(2, 8, 4, 4)),
-    ("resnet_blocks", "Bottleneck.backward"): lambda m: m.Bottleneck(8, 2).backward(_x(2, 8, 4, 4)),
-    ("upsample", "Upsample.forward"): lambda m: m.Upsample(2, "bilinear").forward(_x(1, 2, 3, 3)),
-    ("upsample", "Upsample.backward"): lambda m: m.Upsample(2).backward(_x(1, 2, 6, 6)),
+        lambda m: _eval(m.BatchNorm2D(3)).forward(rand(2, 3, 4, 4)),
+    ("batchnorm", "BatchNorm2D.backward"): lambda m: m.BatchNorm2D(3).backward(rand(2, 3, 4, 4)),
+    ("resnet_blocks", "BasicBlock.forward"): lambda m: m.BasicBlock(2, 2).forward(rand(2, 2, 4, 4)),
+    ("resnet_blocks", "BasicBlock.backward"):
+        lambda m: m.BasicBlock(2, 4, 2).backward(rand(2, 4, 2, 2)),
+    ("resnet_blocks", "Bottleneck.forward"): lambda m: m.Bottleneck(8, 2).forward(rand(2, 8, 4, 4)),
+    ("resnet_blocks", "Bottleneck.backward"): lambda m: m.Bottleneck(8, 2).backward(rand(2, 8, 4, 4)),
+    ("upsample", "Upsample.forward"): lambda m: m.Upsample(2, "bilinear").forward(rand(1, 2, 3, 3)),
+    ("upsample", "Upsample.backward"): lambda m: m.Upsample(2).backward(rand(1, 2, 6, 6)),
     ("transposed_conv", "ConvTranspose2D.forward"):
-        lambda m: m.ConvTranspose2D(2, 3, 2, stride=2).forward(_x(1, 2, 3, 3)),
+        lambda m: m.ConvTranspose2D(2, 3, 2, stride=2).forward(rand(1, 2, 3, 3)),
     ("transposed_conv", "ConvTranspose2D.backward"):
-        lambda m: m.ConvTranspose2D(2, 3, 2, stride=2).backward(_x(1, 3, 6, 6)),
+        lambda m: m.ConvTranspose2D(2, 3, 2, stride=2).backward(rand(1, 3, 6, 6)),
     ("unet", "UNetEncoder.__init__"): lambda m: m.UNetEncoder.__init__(_bare(m.UNetEncoder), 1, 8),
-    ("unet", "UNetEncoder.forward"): lambda m: m.UNetEncoder(1, 8).forward(_x(1, 1, 8, 8)),
+    ("unet", "UNetEncoder.forward"): lambda m: m.UNetEncoder(1, 8).forward(rand(1, 1, 8, 8)),
     ("unet", "UNetEncoder.backward"):
-        lambda m: m.UNetEncoder(1, 8).backward(_x(1, 8, 4, 4), _x(1, 8, 8, 8)),
+        lambda m: m.UNetEncoder(1, 8).backward(rand(1, 8, 4, 4), rand(1, 8, 8, 8)),
     ("unet", "UNetDecoder.__init__"):
         lambda m: m.UNetDecoder.__init__(_bare(m.UNetDecoder), 24, 8, "bilinear"),
     ("unet", "UNetDecoder.forward"):
-        lambda m: m.UNetDecoder(24, 8).forward(_x(1, 16, 4, 4), _x(1, 8, 8, 8)),
-    ("unet", "UNetDecoder.backward"): lambda m: m.UNetDecoder(24, 8).backward(_x(1, 8, 8, 8)),
+        lambda m: m.UNetDecoder(24, 8).forward(rand(1, 16, 4, 4), rand(1, 8, 8, 8)),
+    ("unet", "UNetDecoder.backward"): lambda m: m.UNetDecoder(24, 8).backward(rand(1, 8, 8, 8)),
     ("unet", "SimpleUNet.__init__"):
         lambda m: m.SimpleUNet.__init__(_bare(m.SimpleUNet), 1, 2, "transposed"),
-    ("unet", "SimpleUNet.forward"): lambda m: m.SimpleUNet().forward(_x(1, 1, 16, 16)),
-    ("unet", "SimpleUNet.backward"): lambda m: m.SimpleUNet().backward(_x(1, 2, 16, 16)),
+    ("unet", "SimpleUNet.forward"): lambda m: m.SimpleUNet().forward(rand(1, 1, 16, 16)),
+    ("unet", "SimpleUNet.backward"): lambda m: m.SimpleUNet().backward(rand(1, 2, 16, 16)),
 }
 
 
@@ -130,23 +93,15 @@ def test_every_todo_returns_none(key):
 
 @pytest.mark.parametrize("module", MODULES)
 def test_every_todo_keeps_a_chinese_todo_comment(module):
-    lines = source("exercises", module).splitlines()
-    for name, fn in functions("exercises", module).items():
-        if is_stub(fn) or is_branching_stub(fn):
-            body = "\n".join(lines[fn.lineno - 1:fn.end_lineno])
-            assert re.search(r"# TODO: .*[\u4e00-\u9fff]", body), f"{module}.{name} lost its TODO"
+    lost = lost_todo_comments(source("exercises", module), is_skeleton)
+    assert not lost, f"{module}: {lost} lost their TODO"
 
 
 def test_batchnorm_forward_keeps_both_todo_branches():
     fn = functions("exercises", "batchnorm")["BatchNorm2D.forward"]
-    body = "\n".join(source("exercises", "batchnorm").splitlines()[fn.lineno - 1:fn.end_lineno])
+    body = function_text(source("exercises", "batchnorm"), fn)
     assert "# TODO: 計算 batch mean/var，normalize，scale & shift" in body
     assert "# TODO: 用 running mean/var" in body
-
-
-def _strip_docstrings(fn):
-    return ast.dump(ast.Module(body=[b for b in fn.body if not (
-        isinstance(b, ast.Expr) and isinstance(b.value, ast.Constant))], type_ignores=[]))
 
 
 @pytest.mark.parametrize("module", MODULES)
@@ -154,23 +109,13 @@ def test_given_code_is_identical_in_both_trees(module):
     """Everything that is not a TODO (constructors, get_params_and_grads, Upsample's mode
     check) is the same code in both trees, docstrings aside. Private helpers of the
     reference (e.g. upsample._bilinear_matrix) are the reference's own business."""
-    public = lambda fns: {k: v for k, v in fns.items() if not k.split(".")[0].startswith("_")}
-    ex, ref = public(functions("exercises", module)), public(functions("reference", module))
-    assert set(ex) == set(ref), "the trees define different functions"
-    src = source("exercises", module)
-    compared = 0
-    for name, fn in ex.items():
-        if is_stub(fn) or is_branching_stub(fn) or "TODO" in (ast.get_source_segment(src, fn) or ""):
-            continue
-        assert _strip_docstrings(fn) == _strip_docstrings(ref[name]), f"{module}.{name} differs"
-        compared += 1
-    assert compared >= 1
+    assert TREES.compare_given_code(module, is_skeleton) >= 1
 
 
 def test_given_code_covers_what_the_learner_does_not_write():
     """The non-TODO functions, by name: what the exercises hand out complete."""
     given = {(m, n) for m in MODULES for n, fn in functions("exercises", m).items()
-             if not (is_stub(fn) or is_branching_stub(fn))}
+             if not is_skeleton(fn)}
     assert given == {
         ("batchnorm", "BatchNorm2D.__init__"), ("batchnorm", "BatchNorm2D.get_params_and_grads"),
         ("resnet_blocks", "BasicBlock.__init__"), ("resnet_blocks", "BasicBlock.get_params_and_grads"),
@@ -229,12 +174,6 @@ AMENDED = {
 }
 
 
-def _seed_skeletons():
-    text = SEED.read_text(encoding="utf-8")
-    part = text[text.index("## 程式碼骨架"):]
-    return dict(re.findall(r"### (\w+)\.py\s*```python\n(.*?)```", part, flags=re.S))
-
-
 def _amended_lines(module, skeleton):
     lines = [l.strip() for l in skeleton.splitlines()]
     for anchor, old, new in AMENDED.get(module, []):
@@ -245,7 +184,7 @@ def _amended_lines(module, skeleton):
 
 @pytest.mark.skipif(not SEED.exists(), reason="../shared/seeds is not beside the repository")
 def test_seed_gives_the_three_skeletons():
-    assert set(_seed_skeletons()) >= {"batchnorm", "resnet_blocks", "unet"}
+    assert set(seed_skeletons(SEED)) >= {"batchnorm", "resnet_blocks", "unet"}
 
 
 @pytest.mark.skipif(not SEED.exists(), reason="../shared/seeds is not beside the repository")
@@ -254,12 +193,7 @@ def test_seed_skeleton_is_in_the_exercises_verbatim(module):
     """Every line of the seed's 程式碼骨架 appears, in order, in the exercise file (the file
     may add lines around them: imports, docstrings, get_params_and_grads, Bottleneck). The
     only changed lines are the two `upsample=` signatures the issue asks for."""
-    ours = [l.strip() for l in source("exercises", module).splitlines()]
-    position = 0
-    for line in _amended_lines(module, _seed_skeletons()[module]):
-        if not line:
-            continue
-        try:
-            position = ours.index(line, position) + 1
-        except ValueError:
-            pytest.fail(f"seed line missing or out of order in exercises/module6/{module}.py: {line!r}")
+    missing = first_line_out_of_order(_amended_lines(module, seed_skeletons(SEED)[module]),
+                                      source("exercises", module))
+    assert missing is None, \
+        f"seed line missing or out of order in exercises/module6/{module}.py: {missing!r}"
