@@ -4,10 +4,8 @@ The command-line tests run the real entry points in a subprocess from the reposi
 the others call `run` / `main` in-process with the reference modules, or with a copy of the
 reference tree into which one unfinished or buggy function has been patched.
 """
-import importlib
 import io
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -17,6 +15,7 @@ from rich.console import Console
 
 from demos.lenet import main, run
 from reference.module5 import network, optim
+from tests.support.demo_runs import assert_stopped, patched_reference
 
 ROOT = Path(__file__).resolve().parents[2]
 SMALL = ["--data", "synthetic", "--no-download", "--epochs", "1",
@@ -51,19 +50,15 @@ def test_reference_cli_trains_one_epoch_on_generated_digits():
 
 def test_exercises_tree_names_the_todo_without_a_traceback():
     proc = demo("exercises", *SMALL)
-    assert proc.returncode == 1
-    assert ("SimpleConvNet.forward returned None: it is still a TODO in "
-            "exercises/module5/network.py") in proc.stderr
-    assert "SimpleConvNet.__init__" in proc.stderr      # the other skeleton that already ran
-    assert "Traceback" not in proc.stdout + proc.stderr
+    assert_stopped(proc.returncode, proc.stdout, proc.stderr, [
+        "SimpleConvNet.forward returned None: it is still a TODO in exercises/module5/network.py",
+        "SimpleConvNet.__init__"])                      # the other skeleton that already ran
 
 
 def test_missing_mnist_without_download_fails_with_advice(tmp_path):
     proc = demo("reference", "--data", "mnist", "--no-download", "--data-dir", str(tmp_path))
-    assert proc.returncode == 1
-    assert "MNIST is not available" in proc.stderr
-    assert "--data synthetic" in proc.stderr
-    assert "Traceback" not in proc.stdout + proc.stderr
+    assert_stopped(proc.returncode, proc.stdout, proc.stderr,
+                   ["MNIST is not available", "--data synthetic"])
     assert list(tmp_path.rglob("*.gz")) == []             # nothing was fetched
 
 
@@ -127,8 +122,8 @@ def test_nan_loss_stops_with_advice(capsys):
 
 # --------------------------------------------------------------------------- learner mistakes
 
-# Appended to one file of a copy of the reference tree; the later definition shadows the
-# solved one, and network.py picks it up through its relative imports.
+# Appended to one file of Module 5 in a copy of the reference tree; the later definition
+# shadows the solved one, and network.py picks it up through its relative imports.
 BROKEN = {
     "conv_forward_todo": ("layers.py", '''
 class Conv2D(Conv2D):
@@ -164,25 +159,10 @@ def step_decay(base_lr, epoch, drop=0.5, epochs_per_drop=10):
 @pytest.mark.parametrize("case", sorted(BROKEN))
 def test_learner_mistake_is_named_with_its_file(case, tmp_path, monkeypatch, capsys):
     filename, patch, expected = BROKEN[case]
-    package = f"broken_{case}"
-    tree = tmp_path / package
-    shutil.copytree(ROOT / "reference" / "module5", tree / "module5",
-                    ignore=shutil.ignore_patterns("__pycache__"))
-    (tree / "__init__.py").write_text("")
-    with open(tree / "module5" / filename, "a", encoding="utf-8") as f:
-        f.write("\n" + patch)
-    monkeypatch.syspath_prepend(str(tmp_path))
-    try:
-        net = importlib.import_module(f"{package}.module5.network")
-        opt = importlib.import_module(f"{package}.module5.optim")
+    with patched_reference(tmp_path, monkeypatch, f"broken_{case}", f"module5/{filename}",
+                           patch) as tree:
         code = main(SMALL[:-4] + ["--n-train", "32", "--n-test", "16", "--momentum", "0"],
-                    network=net, optim=opt)
-    finally:
-        for name in [m for m in sys.modules if m.split(".")[0] == package]:
-            del sys.modules[name]
+                    network=tree("module5.network"), optim=tree("module5.optim"))
     captured = capsys.readouterr()
-    assert code == 1
-    for text in expected:
-        assert text in captured.err, captured.err
-    assert "Traceback" not in captured.out + captured.err
+    assert_stopped(code, captured.out, captured.err, expected)
     assert "epoch " not in captured.out                   # stopped before training started

@@ -5,12 +5,10 @@ The command-line tests run the real entry points in a subprocess from the reposi
 with tiny settings; the others call the `*_run` functions in-process with the reference
 modules, or with a copy of the reference tree into which one unfinished function is patched.
 """
-import importlib
 import importlib.util
 import io
 import pickle
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -24,6 +22,7 @@ from demos import unet as unet_demo
 from demos.common import Learner, braille_plot, render_images
 from reference.module5 import layers, loss, optim
 from reference.module6 import resnet_blocks, unet
+from tests.support.demo_runs import assert_stopped, patched_reference
 
 ROOT = Path(__file__).resolve().parents[2]
 HAS_MATPLOTLIB = importlib.util.find_spec("matplotlib") is not None
@@ -94,13 +93,17 @@ def test_reference_compare_resnet_on_cifar_batches_from_the_data_dir(tmp_path):
     assert_png(proc, png)
 
 
-def test_exercises_compare_resnet_names_the_todo_without_a_traceback(tmp_path):
-    proc = demo("exercises", "compare_resnet", *RESNET_SMALL, "--png", str(tmp_path / "x.png"))
-    assert proc.returncode == 1
-    assert ("Conv2D.forward returned None: it is still a TODO in exercises/module5/layers.py"
-            in proc.stderr)
-    assert "Finish it" in proc.stderr
-    assert "Traceback" not in proc.stdout + proc.stderr
+@pytest.mark.parametrize("script, args, expected", [
+    ("compare_resnet", RESNET_SMALL,
+     ["Conv2D.forward returned None: it is still a TODO in exercises/module5/layers.py",
+      "Finish it"]),
+    ("train_unet", UNET_SMALL,
+     ["SimpleUNet.forward returned None: it is still a TODO in exercises/module6/unet.py",
+      "SimpleUNet.__init__"]),
+], ids=["compare_resnet", "train_unet"])
+def test_exercises_demo_names_the_todo_without_a_traceback(script, args, expected, tmp_path):
+    proc = demo("exercises", script, *args, "--png", str(tmp_path / "x.png"))
+    assert_stopped(proc.returncode, proc.stdout, proc.stderr, expected)
     assert not (tmp_path / "x.png").exists()
 
 
@@ -176,15 +179,6 @@ def test_reference_train_unet_runs_and_shows_the_pictures(tmp_path):
     assert_png(proc, png)
 
 
-def test_exercises_train_unet_names_the_todo_without_a_traceback(tmp_path):
-    proc = demo("exercises", "train_unet", *UNET_SMALL, "--png", str(tmp_path / "x.png"))
-    assert proc.returncode == 1
-    assert ("SimpleUNet.forward returned None: it is still a TODO in exercises/module6/unet.py"
-            in proc.stderr)
-    assert "SimpleUNet.__init__" in proc.stderr
-    assert "Traceback" not in proc.stdout + proc.stderr
-
-
 def test_train_unet_usage_errors(capsys):
     assert unet_demo.main(["--size", "30"], unet=unet) == 2
     assert "multiple of 4 in 16..64" in capsys.readouterr().err
@@ -254,32 +248,17 @@ class BasicBlock(BasicBlock):
 @pytest.mark.parametrize("case", sorted(BROKEN))
 def test_learner_mistake_is_named_with_its_file(case, tmp_path, monkeypatch, capsys):
     filename, patch, script, expected = BROKEN[case]
-    package = f"broken_m6_{case}"
-    tree = tmp_path / package
-    shutil.copytree(ROOT / "reference", tree, ignore=shutil.ignore_patterns("__pycache__"))
-    with open(tree / filename, "a", encoding="utf-8") as f:
-        f.write("\n" + patch)
-    monkeypatch.syspath_prepend(str(tmp_path))
-    try:
-        mods = {name: importlib.import_module(f"{package}.{name}")
-                for name in ("module5.layers", "module5.loss", "module5.optim",
-                             "module6.resnet_blocks", "module6.unet")}
+    with patched_reference(tmp_path, monkeypatch, f"broken_m6_{case}", filename, patch) as tree:
         if script == "compare_resnet":
             code = resnet_demo.main(
                 RESNET_SMALL + ["--n-train", "16", "--png", str(tmp_path / "x.png")],
-                resnet_blocks=mods["module6.resnet_blocks"], layers=mods["module5.layers"],
-                loss=mods["module5.loss"], optim=mods["module5.optim"])
+                resnet_blocks=tree("module6.resnet_blocks"), layers=tree("module5.layers"),
+                loss=tree("module5.loss"), optim=tree("module5.optim"))
         else:
             code = unet_demo.main(UNET_SMALL + ["--png", str(tmp_path / "x.png")],
-                                   unet=mods["module6.unet"])
-    finally:
-        for name in [m for m in sys.modules if m.split(".")[0] == package]:
-            del sys.modules[name]
+                                   unet=tree("module6.unet"))
     captured = capsys.readouterr()
-    assert code == 1
-    for text in expected:
-        assert text in captured.err, captured.err
-    assert "Traceback" not in captured.out + captured.err
+    assert_stopped(code, captured.out, captured.err, expected)
 
 
 # --------------------------------------------------------------------------- drawing
