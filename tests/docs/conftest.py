@@ -10,9 +10,9 @@ A test module names its document and what it cites, at module level:
 and gets, from here:
 
 - the fixture `doc`: a MarkdownDoc of that file (anchors, fenced blocks, prose, links, the
-  names cited as "`Name`（`reference/…/file.py`）" (or `given/…`, `demos/…`), the commands), which also carries the
-  helpers `resolve`, `missing_dotted_names` and `command_argv` (test modules never import
-  conftest: two test directories have one);
+  names cited as "`Name`（`reference/…/file.py`）" (or `given/…`, `demos/…`), the commands),
+  which also carries the checks `assert_citations_resolve`, `assert_dotted_names_resolve`
+  and `assert_ran` (test modules never import conftest: two test directories have one);
 - the fixture `checks`: every registered grader check, {id: CheckSpec};
 - the parameters `bash_index`, `snippet_index` and `long_index`, one test per ```bash
   command, ```python snippet and ```sh command of the document;
@@ -132,16 +132,45 @@ class MarkdownDoc:
         return self.fenced_blocks("python")
 
     # -- the module-level helpers, for the test modules (which do not import conftest) ------
-    @staticmethod
-    def resolve(module_name, dotted):
-        return resolve(module_name, dotted)
+    def assert_citations_resolve(self, files, at_least=30):
+        """At least `at_least` names cited with their file, citing every module of `files`
+        ("reference.module6.unet"), and every one imports from the file it is cited with."""
+        pairs = self.cited_names()
+        assert len(pairs) >= at_least, \
+            f"expected the document to cite its functions with their files, found {pairs}"
+        cited = {m for m, _ in pairs}
+        assert files <= cited, f"sections that cite no function of {sorted(files - cited)}"
+        missing = []
+        for module, name in pairs:
+            try:
+                resolve(module, name)
+            except (ImportError, AttributeError) as exc:
+                missing.append(f"{name} in {module} ({exc})")
+        assert not missing, f"{self.rel} names what the reference does not have: " + "; ".join(missing)
 
-    def missing_dotted_names(self, module_names):
-        return missing_dotted_names(self, module_names)
+    def assert_ran(self, runs, kind, k):
+        """The k-th ```bash command, ```python snippet or ```sh command (`kind` "bash",
+        "python" or "sh") of `runs` exited 0."""
+        code, output = runs[(kind, k)].result()
+        if kind == "python":
+            assert code == 0, f"snippet {k} of {self.rel} failed (exit {code}):\n" \
+                              f"{self.snippets()[k][:400]}\n...\n{output}"
+        elif kind == "bash":
+            tokens = self.bash_commands()[k]
+            assert code == 0, f"`{shlex.join(tokens)}` (run as {command_argv(tokens)[1:]}) " \
+                              f"exited {code}:\n{output}"
+        else:
+            tokens = self.long_commands()[k]
+            assert code == 0, f"`{shlex.join(tokens)}` is not a valid command (checked with " \
+                              f"--help, exit {code}):\n{output}"
 
-    @staticmethod
-    def command_argv(tokens):
-        return command_argv(tokens)
+    def assert_dotted_names_resolve(self, module_names, at_least):
+        """At least `at_least` backticked `Name.attr` whose head is a class, a function or the
+        short name of one of `module_names` are checked, and every one of them resolves."""
+        checked, missing = missing_dotted_names(self, module_names)
+        assert checked >= at_least, \
+            f"expected many `Class.method` names in the document, checked {checked}"
+        assert not missing, "these names do not exist in the reference: " + ", ".join(missing)
 
 
 _DOCS = {}

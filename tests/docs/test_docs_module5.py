@@ -15,8 +15,6 @@ Reading the document, resolving names and running its code are shared with
 test_docs_module6.py: see conftest.py (the fixtures `doc`, `checks`, `runs` and the
 parameters `bash_index`, `snippet_index`).
 """
-import shlex
-
 DOC_PATH = "docs/module5.md"
 
 REFERENCE_MODULES = ("reference.module5.layers", "reference.module5.loss",
@@ -28,24 +26,13 @@ COMMAND_TIMEOUT = 120      # seconds per command; together they take ~15-30 s on
 # -- (c) the names the document cites --------------------------------------------------------
 
 def test_cited_names_exist_in_the_named_file(doc):
-    pairs = doc.cited_names()
-    assert len(pairs) >= 30, f"expected the document to cite its functions with their files, found {pairs}"
-    files = {m for m, _ in pairs}
-    assert {"reference.module5.layers", "reference.module5.loss", "reference.module5.network",
-            "reference.module5.optim", "reference.module5.weight_init", "given.gradcheck"} <= files
-    missing = []
-    for module, name in pairs:
-        try:
-            doc.resolve(module, name)
-        except (ImportError, AttributeError) as exc:
-            missing.append(f"{name} in {module} ({exc})")
-    assert not missing, "docs/module5.md names what the reference does not have: " + "; ".join(missing)
+    doc.assert_citations_resolve({"reference.module5.layers", "reference.module5.loss",
+                                  "reference.module5.network", "reference.module5.optim",
+                                  "reference.module5.weight_init", "given.gradcheck"})
 
 
 def test_dotted_names_of_reference_objects_exist(doc):
-    checked, missing = doc.missing_dotted_names(REFERENCE_MODULES)
-    assert checked >= 10, f"expected many `Class.method` names in the document, checked {checked}"
-    assert not missing, "these names do not exist in the reference: " + ", ".join(missing)
+    doc.assert_dotted_names_resolve(REFERENCE_MODULES, at_least=10)
 
 
 # -- (d) the commands and snippets run --------------------------------------------------------
@@ -59,13 +46,8 @@ def test_the_document_shows_commands_and_snippets(doc):
 
 
 def test_bash_command_runs(bash_index, doc, runs):
-    tokens = doc.bash_commands()[bash_index]
-    code, output = runs[("bash", bash_index)].result()
-    assert code == 0, f"`{shlex.join(tokens)}` (run as {doc.command_argv(tokens)[1:]}) " \
-                      f"exited {code}:\n{output}"
+    doc.assert_ran(runs, "bash", bash_index)
 
 
 def test_python_snippet_runs(snippet_index, doc, runs):
-    code, output = runs[("python", snippet_index)].result()
-    assert code == 0, f"snippet {snippet_index} of docs/module5.md failed (exit {code}):\n" \
-                      f"{doc.snippets()[snippet_index][:400]}\n...\n{output}"
+    doc.assert_ran(runs, "python", snippet_index)

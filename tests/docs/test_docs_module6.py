@@ -13,8 +13,6 @@ check table are in test_docs_structure.py).
   about 20-40 s on an idle two-core machine.
 """
 import re
-import shlex
-
 DOC_PATH = "docs/module6.md"
 
 # The demos first: a later module's short name wins, so `unet.X` means reference.module6.unet.
@@ -46,21 +44,11 @@ def test_links_into_other_docs_resolve(doc):
 # -- (c) the names the document cites --------------------------------------------------------
 
 def test_cited_names_exist_in_the_named_file(doc):
-    pairs = doc.cited_names()
-    assert len(pairs) >= 30, f"expected the document to cite its functions with their files, found {pairs}"
-    files = {m for m, _ in pairs}
-    expected = {"reference.module6.batchnorm", "reference.module6.resnet_blocks",
-                "reference.module6.upsample", "reference.module6.transposed_conv",
-                "reference.module6.unet", "given.gradcheck", "given.experiments.segmentation",
-                "given.data.shapes", "given.experiments.residual"}
-    assert expected <= files, f"sections that cite no function of {sorted(expected - files)}"
-    missing = []
-    for module, name in pairs:
-        try:
-            doc.resolve(module, name)
-        except (ImportError, AttributeError) as exc:
-            missing.append(f"{name} in {module} ({exc})")
-    assert not missing, "docs/module6.md names what the reference does not have: " + "; ".join(missing)
+    doc.assert_citations_resolve({"reference.module6.batchnorm", "reference.module6.resnet_blocks",
+                                  "reference.module6.upsample", "reference.module6.transposed_conv",
+                                  "reference.module6.unet", "given.gradcheck",
+                                  "given.experiments.segmentation", "given.data.shapes",
+                                  "given.experiments.residual"})
 
 
 def test_every_section_names_its_functions(doc):
@@ -74,9 +62,7 @@ def test_every_section_names_its_functions(doc):
 
 
 def test_dotted_names_of_reference_objects_exist(doc):
-    checked, missing = doc.missing_dotted_names(REFERENCE_MODULES)
-    assert checked >= 20, f"expected many `Class.method` names in the document, checked {checked}"
-    assert not missing, "these names do not exist in the reference: " + ", ".join(missing)
+    doc.assert_dotted_names_resolve(REFERENCE_MODULES, at_least=20)
 
 
 # -- (d) the commands and snippets run --------------------------------------------------------
@@ -100,20 +86,12 @@ def test_snippets_use_the_learners_tree(doc):
 
 
 def test_bash_command_runs(bash_index, doc, runs):
-    tokens = doc.bash_commands()[bash_index]
-    code, output = runs[("bash", bash_index)].result()
-    assert code == 0, f"`{shlex.join(tokens)}` (run as {doc.command_argv(tokens)[1:]}) " \
-                      f"exited {code}:\n{output}"
+    doc.assert_ran(runs, "bash", bash_index)
 
 
 def test_long_command_is_valid(long_index, doc, runs):
-    tokens = doc.long_commands()[long_index]
-    code, output = runs[("sh", long_index)].result()
-    assert code == 0, f"`{shlex.join(tokens)}` is not a valid command (checked with --help, " \
-                      f"exit {code}):\n{output}"
+    doc.assert_ran(runs, "sh", long_index)
 
 
 def test_python_snippet_runs(snippet_index, doc, runs):
-    code, output = runs[("python", snippet_index)].result()
-    assert code == 0, f"snippet {snippet_index} of docs/module6.md failed (exit {code}):\n" \
-                      f"{doc.snippets()[snippet_index][:400]}\n...\n{output}"
+    doc.assert_ran(runs, "python", snippet_index)
