@@ -61,9 +61,9 @@ def grade_one(path, specs, seed, timeout_scale, memory_mb, sandbox_mode="require
         row.update(status="error", message=f"{type(exc).__name__}: {exc}")
         run = None
     if run is not None:
-        _, total = summarize(specs, run.results)
+        _, total = summarize(run.results.values())
         row["total"] = total
-        row["checks"] = {i: {"status": r["status"], "points": r["points"]}
+        row["checks"] = {i: {"status": r.status, "points": r.points}
                          for i, r in run.results.items()}
         row["isolation"] = run.isolation.get("mechanism", "none")
     row["seconds"] = round(time.monotonic() - started, 2)

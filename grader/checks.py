@@ -36,9 +36,9 @@ from dataclasses import dataclass, field
 from . import modules
 from .forbidden import describe as describe_forbidden
 from .i18n import Msg
+from .results import CheckResult, PartResult
 from .errors import ForbiddenCode, MissingAttribute, StudentError, WorkerCrashed, WorkerTimeout
 
-STATUSES = ("PASS", "PARTIAL", "FAIL", "TODO", "TIMEOUT", "ERROR", "CRASH", "FORBIDDEN")
 REGISTRY = {}
 
 
@@ -95,32 +95,12 @@ class CheckSpec:
 
 
 @dataclass
-class PartResult:
+class _Part:
+    """A part's verdict while the check runs (its weight; points are counted at the end)."""
     name: str
     status: str
     weight: float
     message: Msg = None
-
-
-@dataclass
-class CheckResult:
-    id: str
-    status: str
-    points: float
-    max_points: float
-    message: Msg = None
-    hint: Msg = None
-    duration: float = 0.0
-    parts: list = field(default_factory=list)
-    output: str = ""
-
-    def to_dict(self):
-        """Plain JSON-ready data (Msg values become {"en": ..., "zh-TW": ...})."""
-        plain = lambda m: dict(m) if m is not None else None
-        return {"id": self.id, "status": self.status, "points": self.points,
-                "max_points": self.max_points, "message": plain(self.message),
-                "hint": plain(self.hint), "duration": self.duration, "output": self.output,
-                "parts": [dict(p, message=plain(p["message"])) for p in self.parts]}
 
 
 def check(id, points, title, parts=None, optional=False, timeout=10.0, doc="", needs=None,
@@ -181,7 +161,7 @@ class Grade:
 
     def __init__(self, spec):
         self.spec = spec
-        self.parts = {}          # name -> PartResult, in the order they finished
+        self.parts = {}          # name -> _Part, in the order they finished
         self.hints = []          # given by the check itself: they name the mistake
         self.auto_hints = []     # derived from the shape of an error (a factor, a sign)
         self.message = None
@@ -293,7 +273,7 @@ class Grade:
         previous = self.parts.get(name)
         if previous is not None and previous.status != "PASS":
             return                # a part that failed once stays failed
-        self.parts[name] = PartResult(name, status, self.spec.parts[name], message)
+        self.parts[name] = _Part(name, status, self.spec.parts[name], message)
 
     # -- used by the proxy ------------------------------------------------------------
     def call_failed(self, call, exc):
@@ -331,11 +311,11 @@ class Grade:
                     continue
                 if name in self.parts and self.parts[name].status == "PASS":
                     # Passed on the cases it reached, but the check never judged the rest.
-                    self.parts[name] = PartResult(name, self.status, self.spec.parts[name],
+                    self.parts[name] = _Part(name, self.status, self.spec.parts[name],
                                                   NOT_FULLY_JUDGED)
                 elif name not in self.parts:
                     # The parts the check had not reached share the reason it stopped.
-                    self.parts[name] = PartResult(name, self.status, self.spec.parts[name])
+                    self.parts[name] = _Part(name, self.status, self.spec.parts[name])
 
     def _apply_needs(self):
         """A part that declared it depends on a member loses its pass when a call of that
@@ -354,11 +334,11 @@ class Grade:
     def result(self, output=""):
         self._apply_needs()
         if list(self.spec.parts) == ["all"]:
-            self.parts.setdefault("all", PartResult("all", "PASS", 1.0))
+            self.parts.setdefault("all", _Part("all", "PASS", 1.0))
         for name in self.spec.parts:
             # A declared part the check never judged earns nothing: a check must not hand
             # out points it did not test.
-            self.parts.setdefault(name, PartResult(name, "ERROR", self.spec.parts[name], Msg(
+            self.parts.setdefault(name, _Part(name, "ERROR", self.spec.parts[name], Msg(
                 f"internal grader error: part {name} was never judged",
                 f"批改程式內部錯誤：部分 {name} 沒有被檢查")))
         parts = [self.parts[n] for n in self.spec.parts]
@@ -379,15 +359,14 @@ class Grade:
                 message = failing[0].message
                 if len(parts) > 1 and status != "TODO":
                     message = Msg(f"{failing[0].name}: ", f"{failing[0].name}：") + message
+        shares = [round(self.spec.points * p.weight / total, 4) for p in parts]
         return CheckResult(
-            id=self.spec.id, status=status, points=points, max_points=self.spec.points,
-            message=message, hint=(self.hints + self.auto_hints or [None])[0],
+            spec=self.spec, status=status, points=points, message=message,
+            hint=(self.hints + self.auto_hints or [None])[0],
             duration=round(time.monotonic() - self.started, 3), output=output,
-            parts=[{"name": p.name, "status": p.status,
-                    "points": round(self.spec.points * p.weight / total, 4)
-                    if p.status == "PASS" else 0.0,
-                    "max_points": round(self.spec.points * p.weight / total, 4),
-                    "message": p.message} for p in parts] if len(parts) > 1 else [])
+            parts=[PartResult(p.name, p.status, share if p.status == "PASS" else 0.0, share,
+                              p.message)
+                   for p, share in zip(parts, shares)] if len(parts) > 1 else [])
 
 
 def _consequence(call, exc, status, message, failures):

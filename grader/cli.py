@@ -164,14 +164,14 @@ def grade(args, target, specs, lang, console):
         run = run_checks(target, specs, seed=seed, jobs=args.jobs,
                          timeout_scale=args.timeout_scale, memory_mb=args.memory_mb,
                          on_event=live.on_event, sandbox_mode=args.sandbox)
-    render(console, specs, run, lang, verbose=args.verbose)
+    render(console, run, lang, verbose=args.verbose)
     if args.json:
-        write(args.json, build(specs, run, lang))
+        write(args.json, build(run, lang))
     if args.junit:
-        write_text(args.junit, junit_xml(specs, run, lang))
+        write_text(args.junit, junit_xml(run, lang))
     if args.gradescope:
-        write_json(args.gradescope, gradescope_results(specs, run, lang))
-    return summarize(specs, run.results)[1]
+        write_json(args.gradescope, gradescope_results(run, lang))
+    return summarize(run.results.values())[1]
 
 
 def _snapshot(target):

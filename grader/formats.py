@@ -11,51 +11,48 @@ FAILING = ("FAIL", "PARTIAL", "TODO", "TIMEOUT", "CRASH", "FORBIDDEN")
 
 
 def _text(result, lang):
-    lines = []
-    for key in ("message", "hint"):
-        if result.get(key):
-            lines.append(pick(result[key], lang))
-    for part in result.get("parts", []):
-        line = f"{part['name']}: {part['status']}"
-        if part.get("message"):
-            line += f" ({pick(part['message'], lang)})"
+    lines = [pick(m, lang) for m in (result.message, result.hint) if m]
+    for part in result.parts:
+        line = f"{part.name}: {part.status}"
+        if part.message:
+            line += f" ({pick(part.message, lang)})"
         lines.append(line)
     return "\n".join(lines)
 
 
-def junit_xml(specs, run, lang):
+def junit_xml(run, lang):
     """JUnit XML: one <testsuite> per module, one <testcase> per check. FAIL, PARTIAL, TODO,
     TIMEOUT and CRASH are <failure type="STATUS">, ERROR is <error>; points are properties."""
-    modules, total = summarize(specs, run.results)
+    modules, total = summarize(run.results.values())
     root = ET.Element("testsuites", name="cnn-kit grader", time=f"{run.wall_time:.3f}")
     for module in modules:
-        mine = [s for s in specs if s.module == module["module"]]
-        results = [run.results[s.id] for s in mine]
+        results = [r for r in run.results.values() if r.spec.module == module["module"]]
         suite = ET.SubElement(
-            root, "testsuite", name=f"module{module['module']}", tests=str(len(mine)),
-            failures=str(sum(r["status"] in FAILING for r in results)),
-            errors=str(sum(r["status"] == "ERROR" for r in results)), skipped="0",
-            time=f"{sum(r.get('duration', 0) for r in results):.3f}")
+            root, "testsuite", name=f"module{module['module']}", tests=str(len(results)),
+            failures=str(sum(r.status in FAILING for r in results)),
+            errors=str(sum(r.status == "ERROR" for r in results)), skipped="0",
+            time=f"{sum(r.duration for r in results):.3f}")
         props = ET.SubElement(suite, "properties")
         for key in ("points", "max_points", "bonus_points", "bonus_max_points", "percent"):
             ET.SubElement(props, "property", name=key, value=str(module[key]))
         ET.SubElement(props, "property", name="seed", value=str(run.seed))
         ET.SubElement(props, "property", name="isolation",
                       value=(run.isolation or {}).get("mechanism", "none"))
-        for spec, r in zip(mine, results):
+        for r in results:
+            spec = r.spec
             case = ET.SubElement(suite, "testcase", classname=f"module{spec.module}",
                                  name=f"{spec.id} ({pick(spec.title, lang)})",
-                                 time=f"{r.get('duration', 0):.3f}")
+                                 time=f"{r.duration:.3f}")
             cprops = ET.SubElement(case, "properties")
-            ET.SubElement(cprops, "property", name="points", value=str(r["points"]))
+            ET.SubElement(cprops, "property", name="points", value=str(r.points))
             ET.SubElement(cprops, "property", name="max_points", value=str(spec.points))
             ET.SubElement(cprops, "property", name="optional", value=str(spec.optional).lower())
-            if r["status"] == "PASS":
+            if r.status == "PASS":
                 continue
-            tag = "error" if r["status"] == "ERROR" else "failure"
-            el = ET.SubElement(case, tag, type=r["status"],
-                               message=f"{r['status']} {r['points']:g}/{spec.points:g}: "
-                                       f"{pick(r.get('message'), lang)}"[:500])
+            tag = "error" if r.status == "ERROR" else "failure"
+            el = ET.SubElement(case, tag, type=r.status,
+                               message=f"{r.status} {r.points:g}/{spec.points:g}: "
+                                       f"{pick(r.message, lang)}"[:500])
             el.text = _text(r, lang)
     for el in root.iter():     # defence in depth: nothing XML 1.0 forbids, whatever its source
         el.text = clean(el.text, 100_000, multiline=True) if el.text else el.text
@@ -65,23 +62,23 @@ def junit_xml(specs, run, lang):
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode")
 
 
-def gradescope_results(specs, run, lang, visibility="visible"):
+def gradescope_results(run, lang, visibility="visible"):
     """Gradescope's autograder results format. Bonus checks have max_score 0, so what they
     earn counts as extra credit; the top-level score is required + bonus points."""
-    _, total = summarize(specs, run.results)
+    _, total = summarize(run.results.values())
     tests = []
-    for n, spec in enumerate(specs, 1):
-        r = run.results[spec.id]
+    for n, r in enumerate(run.results.values(), 1):
+        spec = r.spec
         tests.append({
             "name": f"{pick(spec.title, lang)} [{spec.id}]",
             "number": f"{spec.module}.{n}",
-            "score": r["points"],
+            "score": r.points,
             "max_score": 0 if spec.optional else spec.points,
-            "status": "passed" if r["status"] == "PASS" else "failed",
-            "output": f"{r['status']}\n{_text(r, lang)}".strip()
-                      + (f"\n\nsee {spec.doc}" if spec.doc and r["status"] != "PASS" else ""),
+            "status": "passed" if r.status == "PASS" else "failed",
+            "output": f"{r.status}\n{_text(r, lang)}".strip()
+                      + (f"\n\nsee {spec.doc}" if spec.doc and r.status != "PASS" else ""),
             "visibility": visibility,
-            "tags": [f"module{spec.module}", r["status"].lower()]
+            "tags": [f"module{spec.module}", r.status.lower()]
                     + (["bonus"] if spec.optional else []),
         })
     return {

@@ -107,7 +107,7 @@ def run_on_gradescope(root, numbers=None, timeout_scale=1.0, lang="en", sandbox_
         seed = new_seed()
         run = run_checks(str(tree), specs, seed=seed, jobs=min(2, os.cpu_count() or 1),
                          timeout_scale=timeout_scale, sandbox_mode=sandbox_mode)
-    write_json(out, gradescope_results(specs, run, lang))
+    write_json(out, gradescope_results(run, lang))
     return out
 
 

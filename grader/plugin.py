@@ -13,7 +13,8 @@ import numpy as np
 import pytest
 
 from . import sandbox
-from .checks import CheckResult, Grade, Msg
+from .checks import Grade
+from .results import CheckResult
 from .forbidden import module_of, scan_tree
 from .proxy import Student, close_launchers
 
@@ -156,11 +157,9 @@ def pytest_runtest_protocol(item, nextitem):
     else:
         text = failed[0].longreprtext.strip().splitlines()[-1] if failed else "no result"
         status = "TIMEOUT" if "Timeout" in text else "ERROR"
-        result = CheckResult(id=spec.id, status=status, points=0.0, max_points=spec.points,
-                             message=Msg(f"internal grader error: {text[:300]}",
-                                         f"批改程式內部錯誤：{text[:300]}"),
-                             duration=round(time.monotonic() - started, 3))
-    events.send(event="result", result=result.to_dict())
+        result = CheckResult.lost(spec, text[:300], text[:300], status)
+        result.duration = round(time.monotonic() - started, 3)
+    events.send(event="result", result=result.to_wire())
     item.config._grader_results.append(result)
 
 

@@ -8,15 +8,15 @@ from . import __version__
 SCHEMA = "cnn-kit-grader-report/1"
 
 
-def summarize(specs, results):
-    """Per-module totals: required points and bonus points apart."""
+def summarize(results):
+    """Per-module totals of CheckResults: required points and bonus points apart."""
     modules = {}
-    for spec in specs:
+    for r in results:
+        spec = r.spec
         m = modules.setdefault(spec.module, {"module": spec.module, "points": 0.0,
                                              "max_points": 0.0, "bonus_points": 0.0,
                                              "bonus_max_points": 0.0})
-        r = results.get(spec.id, {})
-        earned = float(r.get("points", 0.0))
+        earned = float(r.points)
         if spec.optional:
             m["bonus_points"] += earned
             m["bonus_max_points"] += spec.points
@@ -34,22 +34,21 @@ def summarize(specs, results):
     return [modules[k] for k in sorted(modules)], total
 
 
-def build(specs, run, lang):
-    modules, total = summarize(specs, run.results)
+def build(run, lang):
+    modules, total = summarize(run.results.values())
     checks = []
-    for spec in specs:
-        r = run.results[spec.id]
+    for r in run.results.values():
+        spec = r.spec
         checks.append({
             "id": spec.id, "module": spec.module, "title": spec.title.get(lang),
-            "optional": spec.optional, "status": r["status"], "points": r["points"],
+            "optional": spec.optional, "status": r.status, "points": r.points,
             "max_points": spec.points,
-            "message": (r.get("message") or {}).get(lang, ""),
-            "hint": (r.get("hint") or {}).get(lang, ""),
-            "doc": spec.doc, "duration": r.get("duration", 0.0),
-            "parts": [{"name": p["name"], "status": p["status"], "points": p["points"],
-                       "max_points": p["max_points"],
-                       "message": (p.get("message") or {}).get(lang, "")}
-                      for p in r.get("parts", [])],
+            "message": (r.message or {}).get(lang, ""),
+            "hint": (r.hint or {}).get(lang, ""),
+            "doc": spec.doc, "duration": r.duration,
+            "parts": [{"name": p.name, "status": p.status, "points": p.points,
+                       "max_points": p.max_points, "message": (p.message or {}).get(lang, "")}
+                      for p in r.parts],
         })
     return {
         "schema": SCHEMA, "grader_version": __version__,

@@ -11,7 +11,6 @@ then reported one by one.
 """
 import importlib
 import json
-import math
 import os
 import pkgutil
 import select
@@ -26,8 +25,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import sandbox, suites
-from .checks import REGISTRY, STATUSES, Msg
-from .sanitize import OUTPUT_CAP, clean
+from .checks import REGISTRY
+from .results import CheckResult
+from .sanitize import clean
 
 SUITES_DIR = Path(suites.__file__).resolve().parent
 
@@ -60,7 +60,7 @@ def select_checks(checks, numbers=None, pattern=None):
 class Run:
     target: str
     seed: int
-    results: dict = field(default_factory=dict)       # id -> result dict
+    results: dict = field(default_factory=dict)       # id -> CheckResult, in the specs' order
     wall_time: float = 0.0
     isolation: dict = field(default_factory=dict)     # sandbox.Isolation.to_dict()
 
@@ -80,12 +80,18 @@ def run_checks(target, specs, seed=0, jobs=2, timeout_scale=1.0, memory_mb=2048,
     expected = {spec.id: spec for spec in specs}
 
     def emit(event):
+        """An event from a suite process's pipe (checked by accept_event), or a CheckResult
+        the runner made itself for a check no suite process reported."""
         with lock:
-            event = accept_event(event, expected, run.results)
+            if isinstance(event, CheckResult):
+                event = {"event": "result", "result": event} \
+                    if event.id not in run.results else None
+            else:
+                event = accept_event(event, expected, run.results)
             if event is None:
                 return
             if event["event"] == "result":
-                run.results[event["result"]["id"]] = event["result"]
+                run.results[event["result"].id] = event["result"]
             if on_event is not None:
                 on_event(event)
 
@@ -107,14 +113,16 @@ def run_checks(target, specs, seed=0, jobs=2, timeout_scale=1.0, memory_mb=2048,
         stage.cleanup()
     for spec in specs:        # the guarantee: one result per check, whatever happened
         if spec.id not in run.results:
-            emit(_lost(spec, *NOT_REPORTED))
+            emit(CheckResult.lost(spec, *NOT_REPORTED))
+    run.results = {spec.id: run.results[spec.id] for spec in specs}
     run.wall_time = round(time.monotonic() - started, 2)
     return run
 
 
 def accept_event(event, expected, results):
     """The event as the runner will use it, or None to drop it: only "start" and "result"
-    events of expected checks, one result per check, every field checked and cleaned."""
+    events of expected checks, one result per check; a result becomes a CheckResult joined
+    with its spec, every field checked and cleaned (CheckResult.from_wire)."""
     if not isinstance(event, dict) or event.get("event") not in ("start", "result"):
         return None
     if event["event"] == "start":
@@ -128,58 +136,7 @@ def accept_event(event, expected, results):
     check_id = raw.get("id")
     if not isinstance(check_id, str) or check_id not in expected or check_id in results:
         return None
-    spec = expected[check_id]
-    status = raw.get("status") if raw.get("status") in STATUSES else "ERROR"
-    parts = []
-    raw_parts = raw.get("parts") if isinstance(raw.get("parts"), list) else []
-    names = [n for n in spec.parts] if len(spec.parts) > 1 else []
-    by_name = {p.get("name"): p for p in raw_parts if isinstance(p, dict)}
-    weights = sum(spec.parts.values()) or 1.0
-    for name in names:
-        part = by_name.get(name, {})
-        share = round(spec.points * spec.parts[name] / weights, 4)
-        part_status = part.get("status") if part.get("status") in STATUSES else "ERROR"
-        parts.append({"name": name, "status": part_status,
-                      "points": _clamp(part.get("points"), share) if part_status == "PASS" else 0.0,
-                      "max_points": share, "message": _msg(part.get("message"))})
-    points = _clamp(raw.get("points"), spec.points)
-    if status != "PASS" and status != "PARTIAL":
-        points = min(points, sum(p["points"] for p in parts)) if parts else 0.0
-    if status == "FORBIDDEN":
-        points = 0.0
-    duration = raw.get("duration")
-    duration = float(duration) if isinstance(duration, (int, float)) and not isinstance(
-        duration, bool) and math.isfinite(duration) and duration >= 0 else 0.0
-    output = raw.get("output")
-    return {"event": "result", "result": {
-        "id": check_id, "status": status, "points": points, "max_points": spec.points,
-        "message": _msg(raw.get("message")), "hint": _msg(raw.get("hint")),
-        "duration": round(duration, 3), "parts": parts,
-        "output": clean(output, OUTPUT_CAP, multiline=True) if isinstance(output, str) else ""}}
-
-
-def _clamp(value, top):
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        return 0.0
-    return round(min(max(float(value), 0.0), float(top)), 4)
-
-
-def _msg(value):
-    """A cleaned bilingual message, or None."""
-    if not isinstance(value, dict):
-        return None
-    en, zh = value.get("en"), value.get("zh-TW")
-    if not isinstance(en, str):
-        return None
-    return Msg(clean(en, 2000, multiline=True),
-               clean(zh if isinstance(zh, str) else en, 2000, multiline=True))
-
-
-def _lost(spec, en, zh, status="ERROR"):
-    return {"event": "result", "result": {
-        "id": spec.id, "status": status, "points": 0.0, "max_points": spec.points,
-        "message": Msg(f"internal grader error: {en}", f"批改程式內部錯誤：{zh}"),
-        "hint": None, "duration": 0.0, "parts": [], "output": ""}}
+    return {"event": "result", "result": CheckResult.from_wire(raw, expected[check_id])}
 
 
 def _groups(by_file, jobs):
@@ -219,7 +176,7 @@ def _run_suite_files(module_names, specs, stage, isolation, seed, timeout_scale,
     en, zh = outcome.get("why", NOT_REPORTED)
     status = "TIMEOUT" if outcome.get("kind") == "deadline" else "ERROR"
     for spec in missing:
-        emit(_lost(spec, en, zh, status))
+        emit(CheckResult.lost(spec, en, zh, status))
 
 
 def _one_suite_process(module_names, specs, stage, isolation, seed, timeout_scale, memory_mb,

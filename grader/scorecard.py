@@ -37,7 +37,7 @@ class LiveProgress:
         if event.get("event") == "start":
             self.running[event["id"]] = True
         elif event.get("event") == "result":
-            self.running.pop(event["result"]["id"], None)
+            self.running.pop(event["result"].id, None)
             self.progress.advance(self.task)
         now = ", ".join(self.titles.get(i, i) for i in self.running)
         self.progress.update(self.task, description=f"{t('grading', self.lang)}: {now}"[:70])
@@ -47,8 +47,8 @@ def _points(value):
     return f"{value:g}" if value == int(value) else f"{value:.2f}".rstrip("0")
 
 
-def render(console, specs, run, lang, verbose=False):
-    modules, total = summarize(specs, run.results)
+def render(console, run, lang, verbose=False):
+    modules, total = summarize(run.results.values())
     console.print()
     console.print(Text(t("title", lang), style="bold"))
     for module in modules:
@@ -59,21 +59,21 @@ def render(console, specs, run, lang, verbose=False):
         table.add_column(t("points", lang), justify="right", no_wrap=True)
         table.add_column(t("time", lang), justify="right", no_wrap=True)
         table.add_column(t("hint", lang), overflow="fold")
-        for spec in specs:
+        for r in run.results.values():
+            spec = r.spec
             if spec.module != module["module"]:
                 continue
-            r = run.results[spec.id]
             title = Text(pick(spec.title, lang))
             if spec.optional:
                 title.append(f" ({t('bonus_tag', lang)})", style="italic cyan")
             title.append(f"\n{spec.id}", style="dim")
-            status = Text(t(r["status"], lang), style=STYLE.get(r["status"], ""))
-            if r.get("parts") and r["status"] not in ("PASS", "TODO"):
-                passed = sum(1 for p in r["parts"] if p["status"] == "PASS")
-                status.append(f" {passed}/{len(r['parts'])}")
-            points = f"{_points(r['points'])}/{_points(spec.points)}"
-            note = hint_text(r, spec, lang)
-            table.add_row(title, status, points, f"{r.get('duration', 0):.2f}s", note)
+            status = Text(t(r.status, lang), style=STYLE.get(r.status, ""))
+            if r.parts and r.status not in ("PASS", "TODO"):
+                passed = sum(1 for p in r.parts if p.status == "PASS")
+                status.append(f" {passed}/{len(r.parts)}")
+            points = f"{_points(r.points)}/{_points(spec.points)}"
+            note = hint_text(r, lang)
+            table.add_row(title, status, points, f"{r.duration:.2f}s", note)
             if verbose:
                 for line in detail_lines(r, lang):
                     table.add_row("", "", "", "", Text(line, style="dim"))
@@ -104,31 +104,29 @@ def render(console, specs, run, lang, verbose=False):
     return total
 
 
-def hint_text(result, spec, lang):
+def hint_text(result, lang):
     """One line for the table: the hint if any, else the message; plus the doc section."""
-    if result["status"] == "PASS":
+    if result.status == "PASS":
         return Text("")
-    text = pick(result.get("hint"), lang) or pick(result.get("message"), lang)
-    if result.get("hint") and result.get("message") and result["status"] != "TODO":
-        text = pick(result["hint"], lang)
+    text = pick(result.hint, lang) or pick(result.message, lang)
     note = Text(text)
-    if spec.doc and result["status"] != "TODO":
-        note.append(f"  → {spec.doc}", style="dim")
+    if result.spec.doc and result.status != "TODO":
+        note.append(f"  → {result.spec.doc}", style="dim")
     return note
 
 
 def detail_lines(result, lang):
     lines = []
-    if result.get("message"):
-        lines.append(pick(result["message"], lang))
-    for part in result.get("parts", []):
-        line = f"{part['name']}: {part['status']}"
-        if part.get("message"):
-            line += f" — {pick(part['message'], lang)}"
+    if result.message:
+        lines.append(pick(result.message, lang))
+    for part in result.parts:
+        line = f"{part.name}: {part.status}"
+        if part.message:
+            line += f" — {pick(part.message, lang)}"
         lines.append(line)
-    if result.get("output"):
+    if result.output:
         lines.append(f"{t('output', lang)}:")
-        lines.extend(result["output"].rstrip().splitlines()[:20])
+        lines.extend(result.output.rstrip().splitlines()[:20])
     return lines
 
 

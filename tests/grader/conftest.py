@@ -59,11 +59,11 @@ def caught(mutant, grade_tree):
     the status, the hint (or message) text, lost points and a Chinese hint."""
     def check(check_id, edits, status, hint):
         result = grade_tree(mutant(*edits), [check_id])[check_id]
-        assert result["status"] == status, result
-        text = (result["hint"] or {}).get("en", "") + " " + (result["message"] or {}).get("en", "")
+        assert result.status == status, result
+        text = (result.hint or {}).get("en", "") + " " + (result.message or {}).get("en", "")
         assert hint in text, result
-        assert 0 <= result["points"] < result["max_points"], result
-        if result["hint"] is not None:
-            assert result["hint"]["zh-TW"] and result["hint"]["zh-TW"] != result["hint"]["en"]
+        assert 0 <= result.points < result.max_points, result
+        if result.hint is not None:
+            assert result.hint["zh-TW"] and result.hint["zh-TW"] != result.hint["en"]
         return result
     return check

@@ -45,7 +45,7 @@ def test_abs_is_not_relu(tmp_path, grade_tree):
     layers = tree / "module5" / "layers.py"
     layers.write_text(layers.read_text() + "\\nReLU.forward = lambda self, x: np.abs(x)\\n")
     result = grade_tree(tree, ["m5.relu.idempotent"])["m5.relu.idempotent"]
-    assert result["status"] == "FAIL" and result["points"] == 0, result
+    assert result.status == "FAIL" and result.points == 0, result
 '''
 
 

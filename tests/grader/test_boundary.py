@@ -31,7 +31,7 @@ def test_only_expected_ids_and_the_first_result_count(specs):
     seen = {}
     assert accept_event(result("m5.unknown"), specs, seen) is None
     first = accept_event(result("m5.relu", points=1.0, max_points=1.0), specs, seen)
-    assert first["result"]["points"] == specs["m5.relu"].points
+    assert first["result"].points == specs["m5.relu"].points
     seen["m5.relu"] = first["result"]
     assert accept_event(result("m5.relu", status="FAIL", points=0.0), specs, seen) is None
     assert accept_event({"event": "start", "id": "m5.relu"}, specs, seen) is None
@@ -42,15 +42,15 @@ def test_only_expected_ids_and_the_first_result_count(specs):
 def test_points_are_clamped_to_the_registry_max(specs, points, expected):
     spec = specs["m5.relu"]
     got = accept_event(result("m5.relu", points=points, max_points=999), specs, {})["result"]
-    assert got["points"] == (spec.points if expected is None else expected)
-    assert got["max_points"] == spec.points
+    assert got.points == (spec.points if expected is None else expected)
+    assert got.max_points == spec.points
 
 
 def test_unknown_status_is_an_error_and_forbidden_earns_nothing(specs):
     got = accept_event(result("m5.relu", status="SUPERPASS"), specs, {})["result"]
-    assert got["status"] == "ERROR" and got["points"] == 0.0
+    assert got.status == "ERROR" and got.points == 0.0
     got = accept_event(result("m5.relu", status="FORBIDDEN", points=1.0), specs, {})["result"]
-    assert got["points"] == 0.0
+    assert got.points == 0.0
 
 
 def test_parts_come_from_the_spec_not_from_the_message(specs):
@@ -59,10 +59,10 @@ def test_parts_come_from_the_spec_not_from_the_message(specs):
               {"name": "extra", "status": "PASS", "points": 100.0}]
     got = accept_event(result("m5.conv2d.backward", status="PARTIAL", points=3.0,
                               parts=forged), specs, {})["result"]
-    assert [p["name"] for p in got["parts"]] == list(spec.parts)
-    dx = got["parts"][0]
-    assert dx["points"] == dx["max_points"] == round(spec.points / len(spec.parts), 4)
-    assert [p["status"] for p in got["parts"][1:]] == ["ERROR"] * (len(spec.parts) - 1)
+    assert [p.name for p in got.parts] == list(spec.parts)
+    dx = got.parts[0]
+    assert dx.points == dx.max_points == round(spec.points / len(spec.parts), 4)
+    assert [p.status for p in got.parts[1:]] == ["ERROR"] * (len(spec.parts) - 1)
 
 
 def test_texts_are_cleaned_and_capped(specs):
@@ -70,10 +70,10 @@ def test_texts_are_cleaned_and_capped(specs):
     got = accept_event(result("m5.relu", status="FAIL", points=0.0,
                               message={"en": nasty, "zh-TW": nasty}, output=nasty * 30),
                        specs, {})["result"]
-    for text in (got["message"]["en"], got["message"]["zh-TW"], got["output"]):
+    for text in (got.message["en"], got.message["zh-TW"], got.output):
         assert not any(ord(c) < 32 and c not in "\n\t" for c in text)
         assert "\x1b" not in text and "\ud800" not in text and "\x9b" not in text
-    assert len(got["message"]["en"]) <= 2000 and len(got["output"]) <= 64 * 1024
+    assert len(got.message["en"]) <= 2000 and len(got.output) <= 64 * 1024
 
 
 def test_clean_keeps_ordinary_text_and_chinese():
@@ -218,7 +218,7 @@ def test_a_killed_suite_process_is_replaced_and_every_check_still_runs(ids):
                      on_event=_signal_first_suite_process(signal.SIGKILL, once))
     assert once, "no suite process was found: the test proves nothing"
     assert set(run.results) == set(ids)
-    assert {r["status"] for r in run.results.values()} == {"PASS"}
+    assert {r.status for r in run.results.values()} == {"PASS"}
 
 
 def test_a_stopped_suite_process_ends_at_the_run_deadline_with_every_check_reported(monkeypatch):
@@ -237,6 +237,6 @@ def test_a_stopped_suite_process_ends_at_the_run_deadline_with_every_check_repor
     assert once and elapsed < 30, elapsed
     assert set(run.results) == set(ids)
     for r in run.results.values():
-        assert r["status"] == "TIMEOUT" and r["points"] == 0.0, r
-        assert "stopped (SIGSTOP)" in r["message"]["en"]
+        assert r.status == "TIMEOUT" and r.points == 0.0, r
+        assert "stopped (SIGSTOP)" in r.message["en"]
     assert not _suite_processes()

@@ -116,7 +116,7 @@ def test_a_failure_outside_the_parts_after_some_passed_is_partial():
     grade.run(body, (), {"grade": grade})
     result = grade.result()
     assert (result.status, result.points) == ("PARTIAL", 1.0)
-    assert [p["status"] for p in result.parts] == ["PASS", "FAIL"]
+    assert [p.status for p in result.parts] == ["PASS", "FAIL"]
 
 
 def test_a_part_the_check_never_judged_earns_nothing():
@@ -132,4 +132,4 @@ def test_a_part_the_check_never_judged_earns_nothing():
     grade.run(body, (), {"grade": grade})
     result = grade.result()
     assert result.points == 1.0 and result.status == "PARTIAL"
-    assert result.parts[1]["status"] == "ERROR" and "never judged" in result.parts[1]["message"]["en"]
+    assert result.parts[1].status == "ERROR" and "never judged" in result.parts[1].message["en"]

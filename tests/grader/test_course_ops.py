@@ -34,7 +34,7 @@ def partial_run(mutant, checks):
 
 def test_junit_xml_reports_each_check_with_points(partial_run):
     specs, run = partial_run
-    root = ET.fromstring(junit_xml(specs, run, "en"))
+    root = ET.fromstring(junit_xml(run, "en"))
     suite = root.find("testsuite")
     assert suite.get("name") == "module5" and suite.get("tests") == "2" and suite.get("failures") == "1"
     cases = suite.findall("testcase")
@@ -48,7 +48,7 @@ def test_junit_xml_reports_each_check_with_points(partial_run):
 
 def test_gradescope_results_format_with_partial_credit(partial_run):
     specs, run = partial_run
-    data = gradescope_results(specs, run, "zh-TW")
+    data = gradescope_results(run, "zh-TW")
     assert set(data) == {"score", "execution_time", "output", "stdout_visibility", "tests"}
     assert data["score"] == 4
     forward, backward = data["tests"]

@@ -21,9 +21,9 @@ LAYERS, BN, UNET = "module5/layers.py", "module6/batchnorm.py", "module6/unet.py
 
 
 def timeout_text(result):
-    assert result["status"] == "TIMEOUT", result
-    assert result["points"] == 0, result
-    en, zh = result["message"]["en"], result["message"]["zh-TW"]
+    assert result.status == "TIMEOUT", result
+    assert result.points == 0, result
+    en, zh = result.message["en"], result.message["zh-TW"]
     assert zh != en and "--timeout-scale" in zh, zh
     return en
 
@@ -48,7 +48,7 @@ def test_a_loop_batchnorm_is_named_and_the_suggested_scale_finishes(mutant, grad
     assert "stopped at the start" in en, en
     scale = int(re.search(r"--timeout-scale (\d+)", en).group(1))
     result = grade_tree(tree, [RVP], timeout_scale=scale)[RVP]
-    assert result["status"] == "PASS", result
+    assert result.status == "PASS", result
 
 
 def test_a_slow_model_class_is_not_blamed_on_its_layers(mutant, grade_tree):
@@ -58,7 +58,7 @@ def test_a_slow_model_class_is_not_blamed_on_its_layers(mutant, grade_tree):
                    "        skip1, x = self.enc1.forward(x)"))
     result = grade_tree(tree, [IOU], timeout_scale=0.1)[IOU]
     en = timeout_text(result)
-    assert result["duration"] < 30, result            # stopped at the start, not at the cap
+    assert result.duration < 30, result            # stopped at the start, not at the cap
     assert "the time goes elsewhere" in en and "Most of each step" not in en, en
     assert re.search(r"one training step took 0\.[5-9]\d\d s, so its 62 steps", en), en
 
@@ -94,8 +94,8 @@ def test_a_learning_check_gets_more_time_for_slower_code(check_id, sleep, scale,
                    f"        __import__('time').sleep({sleep})\n"
                    "        N, C, H, W = x.shape\n        C_out, C_in, kh, kw = self.W.shape\n"))
     result = grade_tree(tree, [check_id], timeout_scale=scale)[check_id]
-    assert result["status"] == "PASS", result
-    assert result["duration"] > spec.timeout * scale, result
+    assert result.status == "PASS", result
+    assert result.duration > spec.timeout * scale, result
 
 
 def test_the_budget_follows_the_step_time_between_the_timeout_and_the_cap():

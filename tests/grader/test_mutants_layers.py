@@ -164,7 +164,7 @@ def test_mutant_is_caught(check_id, edits, status, hint, caught):
 @pytest.mark.parametrize("check_id,edits", HONEST, ids=[f"{h[0]}-{i}" for i, h in enumerate(HONEST)])
 def test_honest_variant_passes(check_id, edits, mutant, grade_tree):
     result = grade_tree(mutant(*edits), [check_id])[check_id]
-    assert result["status"] == "PASS", result
+    assert result.status == "PASS", result
 
 
 def test_every_check_has_a_mutant(checks):
@@ -175,11 +175,11 @@ def test_every_check_has_a_mutant(checks):
 
 def test_untouched_exercises_are_todo(grade_tree):
     results = grade_tree(ROOT / "exercises", CHECK_IDS)
-    assert {i: r["status"] for i, r in results.items()} == {i: "TODO" for i in CHECK_IDS}
-    assert all(r["points"] == 0 for r in results.values())
+    assert {i: r.status for i, r in results.items()} == {i: "TODO" for i in CHECK_IDS}
+    assert all(r.points == 0 for r in results.values())
 
 
 def test_reference_scores_full_marks(grade_tree):
     results = grade_tree(ROOT / "reference", CHECK_IDS, seed=7)
-    assert {i: r["status"] for i, r in results.items()} == {i: "PASS" for i in CHECK_IDS}
-    assert all(r["points"] == r["max_points"] for r in results.values())
+    assert {i: r.status for i, r in results.items()} == {i: "PASS" for i in CHECK_IDS}
+    assert all(r.points == r.max_points for r in results.values())

@@ -168,7 +168,7 @@ def test_mutant_is_caught(check_id, edits, status, hint, caught):
 def test_untouched_exercises_are_todo(grade_tree):
     ids = BN_CHECKS + BLOCK_CHECKS
     results = grade_tree(ROOT / "exercises", ids)
-    assert {i: r["status"] for i, r in results.items()} == {i: "TODO" for i in ids}
+    assert {i: r.status for i, r in results.items()} == {i: "TODO" for i in ids}
 
 
 @pytest.mark.parametrize("todo_file,message", [(LAYERS, "Conv2D.forward returned None"),
@@ -178,8 +178,8 @@ def test_blocks_on_a_layer_that_is_still_todo_are_todo(todo_file, message, mutan
     tree = mutant((todo_file, (ROOT / "reference" / todo_file).read_text(encoding="utf-8"),
                    (ROOT / "exercises" / todo_file).read_text(encoding="utf-8")))
     results = grade_tree(tree, BLOCK_CHECKS)
-    assert {i: r["status"] for i, r in results.items()} == {i: "TODO" for i in BLOCK_CHECKS}
-    assert all(message in r["message"]["en"] for r in results.values()), results
+    assert {i: r.status for i, r in results.items()} == {i: "TODO" for i in BLOCK_CHECKS}
+    assert all(message in r.message["en"] for r in results.values()), results
 
 
 # -- the 20-seed evidence for the residual-vs-plain experiment ------------------------------------
@@ -306,7 +306,7 @@ def test_positions_loop_conv2d_passes_every_required_check(mutant, grade_tree, c
     tree = with_conv2d(mutant, POSITIONS_CONV2D)
     required = [i for i in BN_CHECKS + BLOCK_CHECKS if not checks[i].optional]
     results = grade_tree(tree, required)
-    assert {i: r["status"] for i, r in results.items()} == {i: "PASS" for i in required}, results
+    assert {i: r.status for i, r in results.items()} == {i: "PASS" for i in required}, results
 
 
 def test_slow_conv2d_times_out_with_its_speed_and_what_to_do(mutant, grade_tree):
@@ -317,10 +317,10 @@ def test_slow_conv2d_times_out_with_its_speed_and_what_to_do(mutant, grade_tree)
                    "        __import__('time').sleep(0.01)\n"
                    "        N, C, H, W = x.shape\n        C_out, C_in, kh, kw = self.W.shape\n"))
     result = grade_tree(tree, [RVP], timeout_scale=0.05)[RVP]
-    assert result["status"] == "TIMEOUT", result
+    assert result.status == "TIMEOUT", result
     for lang in ("en", "zh-TW"):
-        text = result["message"][lang]
+        text = result.message[lang]
         assert re.search(r"\d+\.\d{3} ", text) and re.search(r"--timeout-scale \d+", text), text
-    en = result["message"]["en"]
+    en = result.message["en"]
     assert re.search(r"took 0\.[1-9]\d\d s", en), en
     assert "Most of each step is your Conv2D" in en, en

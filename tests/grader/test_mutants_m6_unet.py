@@ -107,15 +107,15 @@ def test_mutants_are_caught(name, mutant, grade_tree):
     results = grade_tree(mutant(*edits), list(expected))
     for check_id, (status, text) in expected.items():
         result = results[check_id]
-        assert result["status"] == status, (check_id, result)
-        said = (result["hint"] or {}).get("en", "") + " " + (result["message"] or {}).get("en", "")
+        assert result.status == status, (check_id, result)
+        said = (result.hint or {}).get("en", "") + " " + (result.message or {}).get("en", "")
         assert text in said, (check_id, result)
-        assert result["hint"] is None or result["hint"]["zh-TW"] != result["hint"]["en"], result
+        assert result.hint is None or result.hint["zh-TW"] != result.hint["en"], result
 
 
 def test_untouched_exercises_are_todo(grade_tree):
     results = grade_tree(ROOT / "exercises", REQUIRED + OPTIONAL)
-    assert {i: r["status"] for i, r in results.items()} == {i: "TODO" for i in REQUIRED + OPTIONAL}
+    assert {i: r.status for i, r in results.items()} == {i: "TODO" for i in REQUIRED + OPTIONAL}
 
 
 @pytest.mark.slow
@@ -124,7 +124,7 @@ def test_positions_loop_conv2d_passes_every_required_check(mutant, grade_tree):
     (vectorised over batch and channels) passes, the U-Net IoU training included, within
     the default timeouts (~5 s of the IoU check's 40 s here)."""
     results = grade_tree(with_conv2d(mutant, POSITIONS_CONV2D), REQUIRED)
-    assert {i: results[i]["status"] for i in REQUIRED} == {i: "PASS" for i in REQUIRED}, results
+    assert {i: results[i].status for i in REQUIRED} == {i: "PASS" for i in REQUIRED}, results
 
 
 @pytest.mark.slow
@@ -134,7 +134,7 @@ def test_reference_passes_iou_on_ten_seeds(grade_tree):
 
     with ThreadPoolExecutor(max_workers=2) as pool:
         results = dict(pool.map(one, range(10)))
-    failed = {s: r for s, r in results.items() if r["status"] != "PASS"}
+    failed = {s: r for s, r in results.items() if r.status != "PASS"}
     assert not failed, failed
 
 

@@ -16,6 +16,8 @@ import textwrap
 
 import pytest
 
+from grader.results import PartResult
+
 from conftest import ROOT, copy_tree
 
 INJECT = '''
@@ -124,16 +126,16 @@ def test_a_raise_in_one_case_costs_only_what_needed_it(check_id, file, owner, me
                                                        kept, tmp_path, grade_tree, checks):
     result = grade_tree(raising_tree(tmp_path, file, owner, method, when), [check_id])[check_id]
     spec = checks[check_id]
-    parts = {p["name"]: p for p in result["parts"]} if result["parts"] else {
-        "all": {"status": result["status"], "points": result["points"]}}
+    parts = {p.name: p for p in result.parts} if result.parts else {
+        "all": PartResult("all", result.status, result.points, result.max_points)}
     assert set(parts) == set(spec.parts)
-    passed = {name for name, p in parts.items() if p["status"] == "PASS"}
+    passed = {name for name, p in parts.items() if p.status == "PASS"}
     assert passed == kept, result
     share = {name: spec.points * w / sum(spec.parts.values()) for name, w in spec.parts.items()}
-    assert result["points"] == pytest.approx(sum(share[n] for n in kept), abs=1e-4), result
-    assert result["points"] < result["max_points"], result
-    text = " ".join(str((p.get("message") or {}).get("en", "")) for p in parts.values()) + \
-        str((result["message"] or {}).get("en", ""))
+    assert result.points == pytest.approx(sum(share[n] for n in kept), abs=1e-4), result
+    assert result.points < result.max_points, result
+    text = " ".join(str((p.message or {}).get("en", "")) for p in parts.values()) + \
+        str((result.message or {}).get("en", ""))
     assert "injected failure" in text, result
 
 
@@ -159,7 +161,7 @@ def test_an_error_from_an_empty_window_shows_the_shapes_there(mutant, grade_tree
                    "        window = x[:, :, x.shape[2]:, :k]\n"
                    "        window.max()\n"))
     result = grade_tree(tree, ["m5.maxpool.forward"])["m5.maxpool.forward"]
-    assert result["status"] == "ERROR" and result["points"] == 0, result
-    en = result["message"]["en"]
+    assert result.status == "ERROR" and result.points == 0, result
+    en = result.message["en"]
     assert "zero-size array" in en and "arrays there:" in en, en
     assert re.search(r"window \(\d+, \d+, 0, \d+\)", en), en

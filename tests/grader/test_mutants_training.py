@@ -130,30 +130,30 @@ def test_mutant_is_caught(check_id, edits, status, hint, caught):
 
 def test_untouched_exercises_are_todo(grade_tree):
     results = grade_tree(ROOT / "exercises", TRAINING_CHECKS)
-    assert {i: r["status"] for i, r in results.items()} == {i: "TODO" for i in TRAINING_CHECKS}
+    assert {i: r.status for i, r in results.items()} == {i: "TODO" for i in TRAINING_CHECKS}
 
 
 # -- fairness to honest loop-based learners (issue 3, item 8) -----------------------------
 def test_positions_loop_conv2d_passes_every_required_check(mutant, grade_tree, checks):
     required = [i for i in TRAINING_CHECKS + CONV_CHECKS if not checks[i].optional]
     results = grade_tree(with_conv2d(mutant, POSITIONS_CONV2D), required + ["m5.conv2d.vectorised"])
-    assert {i: results[i]["status"] for i in required} == {i: "PASS" for i in required}, results
+    assert {i: results[i].status for i in required} == {i: "PASS" for i in required}, results
     # ... and it is no im2col: the speed bonus says so.
     bonus = results["m5.conv2d.vectorised"]
-    assert bonus["status"] == "FAIL" and "loop over the kh·kw kernel offsets" in bonus["hint"]["en"]
+    assert bonus.status == "FAIL" and "loop over the kh·kw kernel offsets" in bonus.hint["en"]
 
 
 def test_four_loop_conv2d_passes_shapes_and_gradients_and_a_tiny_limit_names_it(
         mutant, grade_tree):
     tree = with_conv2d(mutant, FOUR_LOOP_CONV2D)
     results = grade_tree(tree, ["m5.network.shapes", "m5.network.gradcheck"])
-    assert {i: r["status"] for i, r in results.items()} == \
+    assert {i: r.status for i, r in results.items()} == \
         {"m5.network.shapes": "PASS", "m5.network.gradcheck": "PASS"}, results
     # At default limits it trains too (tests/grader/test_naive_trees.py); a tiny scale makes
     # the budget too short, and the TIMEOUT names Conv2D with its measured time.
     overfit = grade_tree(tree, ["m5.network.overfit"], timeout_scale=0.05)["m5.network.overfit"]
-    assert overfit["status"] == "TIMEOUT", overfit
-    en, zh = overfit["message"]["en"], overfit["message"]["zh-TW"]
+    assert overfit.status == "TIMEOUT", overfit
+    en, zh = overfit.message["en"], overfit.message["zh-TW"]
     assert re.search(r"Most of each step is your Conv2D: \d+ ms per step", en), en
     assert re.search(r"--timeout-scale \d+", en) and re.search(r"--timeout-scale \d+", zh), zh
 

@@ -19,10 +19,10 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def earns_nothing(result, text):
     """No points, not a PASS, and `text` in the message or the hint."""
-    assert result["status"] != "PASS" and result["points"] == 0, result
-    said = (result["hint"] or {}).get("en", "") + " " + (result["message"] or {}).get("en", "")
+    assert result.status != "PASS" and result.points == 0, result
+    said = (result.hint or {}).get("en", "") + " " + (result.message or {}).get("en", "")
     assert text in said, result
-    for msg in (result["message"], result["hint"]):
+    for msg in (result.message, result.hint):
         if msg is not None:
             assert msg["zh-TW"] and msg["zh-TW"] != msg["en"], msg
 
@@ -311,11 +311,11 @@ def test_a_constant_network_fails_the_gradient_check(check_id, mutant, grade_tre
     result = grade_tree(mutant(*CONSTANT[check_id]), [check_id])[check_id]
     text = "not the network its parameters define" if check_id.startswith("m5") else \
         "does not depend on"
-    gradient_parts = [p for p in result["parts"] if p["name"] not in ("forward", "shapes")]
+    gradient_parts = [p for p in result.parts if p.name not in ("forward", "shapes")]
     assert gradient_parts, result
     for part in gradient_parts:
-        assert part["status"] != "PASS" and part["points"] == 0, result
-        assert text in part["message"]["en"], part
-        assert part["message"]["zh-TW"] != part["message"]["en"], part
+        assert part.status != "PASS" and part.points == 0, result
+        assert text in part.message["en"], part
+        assert part.message["zh-TW"] != part.message["en"], part
     if check_id != "m6.unet.transposed":
-        assert result["status"] != "PASS" and result["points"] == 0, result
+        assert result.status != "PASS" and result.points == 0, result

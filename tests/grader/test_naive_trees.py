@@ -41,10 +41,10 @@ def test_the_naive_tree_scores_every_required_point_at_the_default_limits(grade_
     results = grade_tree(NAIVE, seed=3)
     wall = time.monotonic() - start
     required = {i for i, s in checks.items() if not s.optional}
-    failed = {i: (r["status"], (r["message"] or {}).get("en", "")[:300])
-              for i, r in results.items() if i in required and r["status"] != "PASS"}
+    failed = {i: (r.status, (r.message or {}).get("en", "")[:300])
+              for i, r in results.items() if i in required and r.status != "PASS"}
     assert not failed, failed
-    assert sum(results[i]["points"] for i in required) == sum(checks[i].points for i in required)
+    assert sum(results[i].points for i in required) == sum(checks[i].points for i in required)
     assert wall < NAIVE_BOUND, wall
 
 
@@ -53,8 +53,8 @@ def test_a_batchnorm_in_four_scalar_loops_passes_module_6(mutant, grade_tree, ch
     tree = with_naive(mutant, {"module6/batchnorm.py": ["BatchNorm2D"]}, source=source)
     required = [i for i, s in checks.items() if s.module == 6 and not s.optional]
     results = grade_tree(tree, required, seed=4)
-    failed = {i: (r["status"], (r["message"] or {}).get("en", "")[:300])
-              for i, r in results.items() if r["status"] != "PASS"}
+    failed = {i: (r.status, (r.message or {}).get("en", "")[:300])
+              for i, r in results.items() if r.status != "PASS"}
     assert not failed, failed
 
 
@@ -74,7 +74,7 @@ class BusyMachine:
 
 
 def verdicts(results):
-    return {i: (r["status"], r["points"]) for i, r in results.items()}
+    return {i: (r.status, r.points) for i, r in results.items()}
 
 
 @pytest.mark.parametrize("tree", ["reference", "positions_conv2d"])

@@ -18,7 +18,7 @@ def raised(owner="Conv2D", member="backward", obj=(1, 7), message="boom"):
 
 
 def statuses(result):
-    return {p["name"]: p["status"] for p in result.parts}
+    return {p.name: p.status for p in result.parts}
 
 
 def run(grade, body):
@@ -43,7 +43,7 @@ def test_a_stop_after_some_cases_revokes_the_parts_judged_per_case():
     result = run(grade, body)
     assert statuses(result) == {"dx": "FAIL", "dW": "FAIL", "single": "PASS"}
     assert result.points == pytest.approx(1.0)
-    assert "not fully judged" in result.parts[0]["message"]["en"]
+    assert "not fully judged" in result.parts[0].message["en"]
 
 
 def test_parts_judged_per_case_stand_once_every_case_ran():
@@ -154,7 +154,7 @@ def test_needs_revokes_a_part_when_a_call_it_depends_on_failed_elsewhere():
 
     result = run(grade, then_params)
     assert statuses(result) == {"dx": "ERROR", "params": "ERROR"}
-    assert "boom" in result.parts[1]["message"]["en"]
+    assert "boom" in result.parts[1].message["en"]
 
 
 def test_needs_matches_members_and_qualified_names():
@@ -182,10 +182,10 @@ def test_a_missing_attribute_after_a_failed_call_names_that_call_as_the_cause():
 
     result = run(grade, both)
     dW = result.parts[1]
-    assert dW["status"] == "ERROR"
-    en = dW["message"]["en"]
+    assert dW.status == "ERROR"
+    en = dW.message["en"]
     assert "Conv2D.dW does not exist because Conv2D.backward failed earlier" in en
-    assert "shapes do not align" in en and "因為" in dW["message"]["zh-TW"]
+    assert "shapes do not align" in en and "因為" in dW.message["zh-TW"]
 
 
 def test_a_later_error_on_the_same_object_is_shown_as_a_likely_consequence():
@@ -206,7 +206,7 @@ def test_a_later_error_on_the_same_object_is_shown_as_a_likely_consequence():
             raise exc
 
     result = run(grade, both)
-    en = result.parts[1]["message"]["en"]
+    en = result.parts[1].message["en"]
     assert "NoneType" in en and "consequence of the earlier error in Conv2D.forward" in en
 
 
@@ -238,7 +238,7 @@ def test_a_missing_attribute_after_a_failure_elsewhere_only_mentions_it():
 
     result = run(grade, both)
     conv = result.parts[1]
-    assert conv["status"] == "TODO", conv
-    en = conv["message"]["en"]
+    assert conv.status == "TODO", conv
+    en = conv.message["en"]
     assert "Conv2D.dW does not exist" in en and "because" not in en
     assert "earlier in this check FullyConnected.backward failed" in en and "fc broke" in en

@@ -21,8 +21,8 @@ def test_a_hang_is_a_timeout_of_that_check_only(code, what, mutant, grade_tree):
     tree = inject(mutant, code)
     results = grade_tree(tree, CONV, timeout_scale=0.1)
     for check_id in CONV:
-        assert results[check_id]["status"] == "TIMEOUT", (what, results[check_id])
-        assert results[check_id]["duration"] < 5, "the worker was not stopped in time"
+        assert results[check_id].status == "TIMEOUT", (what, results[check_id])
+        assert results[check_id].duration < 5, "the worker was not stopped in time"
 
 
 @pytest.mark.parametrize("code,expected", [
@@ -33,22 +33,22 @@ def test_a_hang_is_a_timeout_of_that_check_only(code, what, mutant, grade_tree):
 def test_exits_and_segfaults_are_crashes(code, expected, mutant, grade_tree):
     results = grade_tree(inject(mutant, code), CONV)
     for check_id in CONV:
-        assert results[check_id]["status"] == "CRASH", results[check_id]
-        assert expected in results[check_id]["message"]["en"]
+        assert results[check_id].status == "CRASH", results[check_id]
+        assert expected in results[check_id].message["en"]
 
 
 def test_memory_blow_up_is_stopped_by_the_cap(mutant, grade_tree):
     tree = inject(mutant, "hog = np.ones(8 * 1024 ** 3 // 8)  # 8 GiB")
     result = grade_tree(tree, ["m5.conv2d.forward"], memory_mb=1024)["m5.conv2d.forward"]
-    assert result["status"] in ("ERROR", "CRASH"), result
-    assert "MemoryError" in result["message"]["en"] or "killed" in result["message"]["en"]
+    assert result.status in ("ERROR", "CRASH"), result
+    assert "MemoryError" in result.message["en"] or "killed" in result.message["en"]
 
 
 def test_student_exception_shows_type_message_and_their_line(mutant, grade_tree):
     tree = inject(mutant, "raise ValueError('shapes do not line up')")
     result = grade_tree(tree, ["m5.conv2d.forward"])["m5.conv2d.forward"]
-    assert result["status"] == "ERROR"
-    message = result["message"]["en"]
+    assert result.status == "ERROR"
+    message = result.message["en"]
     assert "ValueError: shapes do not line up" in message
     assert "module5/layers.py:" in message and "in forward" in message
 
@@ -56,16 +56,16 @@ def test_student_exception_shows_type_message_and_their_line(mutant, grade_tree)
 def test_printing_is_captured_not_shown(mutant, grade_tree, capfd):
     tree = inject(mutant, "print('debug: forward called')")
     result = grade_tree(tree, ["m5.conv2d.forward"])["m5.conv2d.forward"]
-    assert result["status"] == "PASS"
-    assert "debug: forward called" in result["output"]
+    assert result.status == "PASS"
+    assert "debug: forward called" in result.output
     assert "debug: forward called" not in capfd.readouterr().out
 
 
 def test_a_syntax_error_is_an_error_with_its_line(mutant, grade_tree):
     tree = mutant((LAYERS, "class Flatten(Layer):", "class Flatten(Layer)"))
     result = grade_tree(tree, ["m5.conv2d.forward"])["m5.conv2d.forward"]
-    assert result["status"] == "ERROR"
-    assert "SyntaxError" in result["message"]["en"] and "layers.py" in result["message"]["en"]
+    assert result.status == "ERROR"
+    assert "SyntaxError" in result.message["en"] and "layers.py" in result.message["en"]
 
 
 def test_an_object_that_claims_equality_gains_nothing(mutant, grade_tree):
@@ -75,13 +75,13 @@ def test_an_object_that_claims_equality_gains_nothing(mutant, grade_tree):
                    "                return True\n"
                    "        return np.zeros(1).view(Anything)\n"))
     result = grade_tree(tree, ["m5.conv2d.forward"])["m5.conv2d.forward"]
-    assert result["status"] == "FAIL"
-    assert "should be a numpy array, got" in result["message"]["en"] and "Anything" in result["message"]["en"]
+    assert result.status == "FAIL"
+    assert "should be a numpy array, got" in result.message["en"] and "Anything" in result.message["en"]
 
 
 def test_float32_output_is_named(mutant, grade_tree):
     tree = mutant((LAYERS, "        return out.reshape(N, Ho, Wo, C_out).transpose(0, 3, 1, 2)\n",
                    "        return out.reshape(N, Ho, Wo, C_out).transpose(0, 3, 1, 2).astype(np.float32)\n"))
     result = grade_tree(tree, ["m5.conv2d.forward"])["m5.conv2d.forward"]
-    assert result["status"] == "FAIL"
-    assert "float32 output: keep float64" in result["hint"]["en"]
+    assert result.status == "FAIL"
+    assert "float32 output: keep float64" in result.hint["en"]

@@ -279,7 +279,7 @@ def test_student_errors_still_carry_their_line(probe, mechanism):
 def test_every_mechanism_grades_the_reference(mechanism, grade_tree):
     results = grade_tree(ROOT / "reference", ["m5.conv2d.forward", "m5.conv2d.backward",
                                                "m5.network.gradcheck", "m6.batchnorm.forward"])
-    assert {i: r["status"] for i, r in results.items()} == dict.fromkeys(results, "PASS")
+    assert {i: r.status for i, r in results.items()} == dict.fromkeys(results, "PASS")
 
 
 def test_gradescope_fails_closed_and_its_setup_installs_the_sandbox(tmp_path, monkeypatch):

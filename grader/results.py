@@ -1,0 +1,115 @@
+"""What a check found: one CheckResult from the check that judged to the scorecard.
+
+A suite process builds it (checks.Grade.result) and sends it to the runner as plain JSON
+(`to_wire`). The runner does not take that data on trust: `from_wire` keeps a known status,
+clamps points to what the check's spec allows, cleans and caps every text, and joins the
+result with its spec, once. From then on the scorecard, the JSON report, JUnit, Gradescope
+and the gradebook read the spec through `result.spec`.
+"""
+import math
+from dataclasses import dataclass, field
+
+from .i18n import Msg
+from .sanitize import OUTPUT_CAP, clean
+
+STATUSES = ("PASS", "PARTIAL", "FAIL", "TODO", "TIMEOUT", "ERROR", "CRASH", "FORBIDDEN")
+#: Characters kept of one message (each language).
+MESSAGE_CAP = 2000
+
+
+@dataclass
+class PartResult:
+    name: str
+    status: str
+    points: float
+    max_points: float
+    message: Msg = None
+
+
+@dataclass
+class CheckResult:
+    spec: object              # checks.CheckSpec: id, title, points, doc, module, optional
+    status: str
+    points: float
+    message: Msg = None
+    hint: Msg = None
+    duration: float = 0.0
+    parts: list = field(default_factory=list)     # PartResult, when the check has parts
+    output: str = ""          # what the student's code printed
+
+    @property
+    def id(self):
+        return self.spec.id
+
+    @property
+    def max_points(self):
+        return self.spec.points
+
+    def to_wire(self):
+        """Plain JSON data for the pipe from a suite process (Msg → {"en", "zh-TW"})."""
+        return {"id": self.id, "status": self.status, "points": self.points,
+                "max_points": self.max_points, "message": _plain(self.message),
+                "hint": _plain(self.hint), "duration": self.duration, "output": self.output,
+                "parts": [{"name": p.name, "status": p.status, "points": p.points,
+                           "max_points": p.max_points, "message": _plain(p.message)}
+                          for p in self.parts]}
+
+    @classmethod
+    def from_wire(cls, raw, spec):
+        """The result `raw` (JSON data from a suite process) claims for `spec`, as the runner
+        accepts it: unknown statuses become ERROR, points are clamped to the spec's, a part
+        earns only if it passed and the check's points are at most its parts', FORBIDDEN
+        earns nothing, texts are cleaned."""
+        status = raw.get("status") if raw.get("status") in STATUSES else "ERROR"
+        raw_parts = raw.get("parts") if isinstance(raw.get("parts"), list) else []
+        by_name = {p.get("name"): p for p in raw_parts if isinstance(p, dict)}
+        weights = sum(spec.parts.values()) or 1.0
+        parts = []
+        for name in (spec.parts if len(spec.parts) > 1 else ()):
+            part = by_name.get(name, {})
+            share = round(spec.points * spec.parts[name] / weights, 4)
+            part_status = part.get("status") if part.get("status") in STATUSES else "ERROR"
+            parts.append(PartResult(
+                name, part_status,
+                _clamp(part.get("points"), share) if part_status == "PASS" else 0.0,
+                share, _msg(part.get("message"))))
+        points = _clamp(raw.get("points"), spec.points)
+        if status not in ("PASS", "PARTIAL"):
+            points = min(points, sum(p.points for p in parts)) if parts else 0.0
+        if status == "FORBIDDEN":
+            points = 0.0
+        duration = raw.get("duration")
+        duration = float(duration) if isinstance(duration, (int, float)) and not isinstance(
+            duration, bool) and math.isfinite(duration) and duration >= 0 else 0.0
+        output = raw.get("output")
+        return cls(spec=spec, status=status, points=points, message=_msg(raw.get("message")),
+                   hint=_msg(raw.get("hint")), duration=round(duration, 3), parts=parts,
+                   output=clean(output, OUTPUT_CAP, multiline=True)
+                   if isinstance(output, str) else "")
+
+    @classmethod
+    def lost(cls, spec, en, zh, status="ERROR"):
+        """No result reached the runner for `spec`: the grader's own failure, worth 0."""
+        return cls(spec=spec, status=status, points=0.0,
+                   message=Msg(f"internal grader error: {en}", f"批改程式內部錯誤：{zh}"))
+
+
+def _plain(message):
+    return dict(message) if message is not None else None
+
+
+def _clamp(value, top):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        return 0.0
+    return round(min(max(float(value), 0.0), float(top)), 4)
+
+
+def _msg(value):
+    """A cleaned bilingual message, or None."""
+    if not isinstance(value, dict):
+        return None
+    en, zh = value.get("en"), value.get("zh-TW")
+    if not isinstance(en, str):
+        return None
+    return Msg(clean(en, MESSAGE_CAP, multiline=True),
+               clean(zh if isinstance(zh, str) else en, MESSAGE_CAP, multiline=True))
