@@ -32,10 +32,10 @@ def failed(grade, *names):
     return all(grade.parts.get(n) is not None and grade.parts[n].status == "FAIL" for n in names)
 
 
-def lenet_param_shapes(C, H, W, num_classes=10):
+def lenet_param_shapes(C, Hi, W, num_classes=10):
     """Parameter shapes of SimpleConvNet for input (C, H, W): two conv5 + pool2 stages, then
     FC(16·h·w, 120), FC(120, 84), FC(84, num_classes)."""
-    h, w = H, W
+    h, w = Hi, W
     for _ in range(2):
         h, w = (h - 4) // 2, (w - 4) // 2
     return [(6, C, 5, 5), (6,), (16, 6, 5, 5), (16,), (16 * h * w, 120), (120,),
@@ -60,9 +60,9 @@ def _relu(z):
 
 def _pool2(x):
     """2x2 max-pooling, stride 2 (an odd last row/column is dropped, as MaxPool2D(2) does)."""
-    N, C, H, W = x.shape
-    x = x[:, :, :H // 2 * 2, :W // 2 * 2]
-    return x.reshape(N, C, H // 2, 2, W // 2, 2).max(axis=(3, 5))
+    N, C, Hi, W = x.shape
+    x = x[:, :, :Hi // 2 * 2, :W // 2 * 2]
+    return x.reshape(N, C, Hi // 2, 2, W // 2, 2).max(axis=(3, 5))
 
 
 def lenet_forward(params, x):
@@ -80,11 +80,11 @@ def lenet_forward(params, x):
 
 # -- the loop-over-output-positions Conv2D (the fair baseline) --------------------------
 def conv_positions_forward(x, W, b, stride=1, pad=0):
-    N, C, H, Wd = x.shape
+    N, C, Hi, Wd = x.shape
     F, _, kh, kw = W.shape
     s = stride
     xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
-    Ho, Wo = (H + 2 * pad - kh) // s + 1, (Wd + 2 * pad - kw) // s + 1
+    Ho, Wo = (Hi + 2 * pad - kh) // s + 1, (Wd + 2 * pad - kw) // s + 1
     out = np.empty((N, F, Ho, Wo))
     Wf = W.reshape(F, -1).T
     for i in range(Ho):
@@ -95,7 +95,7 @@ def conv_positions_forward(x, W, b, stride=1, pad=0):
 
 
 def conv_positions_backward(dout, W, cache):
-    (N, C, H, Wd), xp, s, pad = cache
+    (N, C, Hi, Wd), xp, s, pad = cache
     F, _, kh, kw = W.shape
     Ho, Wo = dout.shape[2], dout.shape[3]
     dxp = np.zeros_like(xp)
@@ -105,7 +105,7 @@ def conv_positions_backward(dout, W, cache):
             d = dout[:, :, i, j]                                           # (N, F)
             dW += np.tensordot(d, xp[:, :, i * s:i * s + kh, j * s:j * s + kw], axes=(0, 0))
             dxp[:, :, i * s:i * s + kh, j * s:j * s + kw] += np.tensordot(d, W, axes=(1, 0))
-    return dxp[:, :, pad:pad + H, pad:pad + Wd], dW, dout.sum(axis=(0, 2, 3))
+    return dxp[:, :, pad:pad + Hi, pad:pad + Wd], dW, dout.sum(axis=(0, 2, 3))
 
 
 def time_positions_conv(cases, repeats=3):

@@ -25,20 +25,20 @@ BACKWARD_CASES = [
 
 
 def make_case(student, rng, case):
-    N, C, H, W, F, kh, kw, s, p = case
+    N, C, Hi, W, F, kh, kw, s, p = case
     layers = student.module("module5.layers")
     conv = layers.Conv2D(C, F, kh, stride=s, padding=p)
     Wt = rng.standard_normal((F, C, kh, kw))
     b = rng.standard_normal(F)
     conv.W = Wt
     conv.b = b
-    x = rng.standard_normal((N, C, H, W))
+    x = rng.standard_normal((N, C, Hi, W))
     return conv, x, Wt, b
 
 
 def out_shape(case):
-    N, C, H, W, F, kh, kw, s, p = case
-    return (N, F, (H + 2 * p - kh) // s + 1, (W + 2 * p - kw) // s + 1)
+    N, C, Hi, W, F, kh, kw, s, p = case
+    return (N, F, (Hi + 2 * p - kh) // s + 1, (W + 2 * p - kw) // s + 1)
 
 
 @check("m5.conv2d.forward", points=2, parts=tuple(FORWARD_CASES),

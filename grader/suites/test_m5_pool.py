@@ -24,9 +24,9 @@ BACKWARD_CASES = {
 }
 
 def out_shape(case):
-    N, C, H, W, k, s = case
+    N, C, Hi, W, k, s = case
     s = s or k
-    return (N, C, (H - k) // s + 1, (W - k) // s + 1)
+    return (N, C, (Hi - k) // s + 1, (W - k) // s + 1)
 
 
 def make_pool(student, case):
@@ -38,9 +38,9 @@ def make_pool(student, case):
 def plant_shared_max(rng, x, k, s):
     """Put each channel's maximum on a pixel that two or more windows share, so the
     gradients of those windows must add up there."""
-    N, C, H, W = x.shape
-    cover = np.zeros((H, W), dtype=int)
-    for i in range((H - k) // s + 1):
+    N, C, Hi, W = x.shape
+    cover = np.zeros((Hi, W), dtype=int)
+    for i in range((Hi - k) // s + 1):
         for j in range((W - k) // s + 1):
             cover[i * s:i * s + k, j * s:j * s + k] += 1
     shared = np.argwhere(cover >= 2)

@@ -57,7 +57,7 @@ def make_x(rng, shape, tiny_channel=False):
     """Per-channel offsets and scales, so per-channel statistics matter; with
     `tiny_channel`, channel 0 has a standard deviation of 0.01 (variance 1e-4, ten times
     eps), where putting eps outside the square root shows."""
-    N, C, H, W = shape
+    N, C, Hi, W = shape
     loc = rng.uniform(-3, 3, C)
     scale = rng.uniform(0.5, 3, C)
     if tiny_channel:

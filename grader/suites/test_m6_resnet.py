@@ -137,8 +137,8 @@ def bottleneck_shapes(C_in, mid):
             "conv3": (out, mid, 1), "bn3": out, "shortcut": (out, C_in, 1), "shortcut_bn": out}
 
 
-def out_shape(N, C_out, H, W, stride):
-    return (N, C_out, (H - 1) // stride + 1, (W - 1) // stride + 1)
+def out_shape(N, C_out, Hi, W, stride):
+    return (N, C_out, (Hi - 1) // stride + 1, (W - 1) // stride + 1)
 
 
 def require_layers(student, rng, backward=False):
@@ -155,7 +155,7 @@ def require_layers(student, rng, backward=False):
             raise todo(H("layer_backward_todo", layer=what))
 
 
-def new_block(student, rng, kind, C_in, C_mid_or_out, stride, N, H, W):
+def new_block(student, rng, kind, C_in, C_mid_or_out, stride, N, Hi, W):
     """A learner's block with oracle parameters and an input x away from every ReLU kink:
     (block, P, x)."""
     module = student.module("module6.resnet_blocks")
@@ -171,11 +171,11 @@ def new_block(student, rng, kind, C_in, C_mid_or_out, stride, N, H, W):
         layout = layout + SHORTCUT
     for _ in range(50):
         P = draw_params(rng, layout, shapes)
-        x = rng.standard_normal((N, C_in, H, W))
+        x = rng.standard_normal((N, C_in, Hi, W))
         if kink_distance(parts, x, P, stride) > KINK:
             break
     set_params(block, P)
-    return block, P, x, parts, out_shape(N, C_out, H, W, stride)
+    return block, P, x, parts, out_shape(N, C_out, Hi, W, stride)
 
 
 def close(a, b):
@@ -223,13 +223,13 @@ def test_basicblock_identity(student, rng, grade):
     require_layers(student, rng)
     module = student.module("module6.resnet_blocks")
     with grade.part("shape"):
-        for N, C, H, W in ((2, 3, 5, 5), (1, 4, 4, 6)):
+        for N, C, Hi, W in ((2, 3, 5, 5), (1, 4, 4, 6)):
             block = module.BasicBlock(C, C)
-            x = rng.standard_normal((N, C, H, W))
+            x = rng.standard_normal((N, C, Hi, W))
             expect_array(block.forward(x), f"BasicBlock({C}, {C}).forward(x), x of shape "
-                         f"{(N, C, H, W)}", (N, C, H, W))
-    for N, C, H, W in grade.cases(((2, 3, 5, 5), (3, 2, 4, 6))):
-        check_block_forward(student, rng, grade, "output", "basic", C, C, 1, N, H, W)
+                         f"{(N, C, Hi, W)}", (N, C, Hi, W))
+    for N, C, Hi, W in grade.cases(((2, 3, 5, 5), (3, 2, 4, 6))):
+        check_block_forward(student, rng, grade, "output", "basic", C, C, 1, N, Hi, W)
 
 
 @check("m6.basicblock.projection", points=2, parts=("stride", "channels"),

@@ -49,22 +49,22 @@ BACKWARD_CASES = [
 
 
 # -- oracles ----------------------------------------------------------------------------
-def full_size(H, k, s, op):
-    return (H - 1) * s + k + op
+def full_size(Hi, k, s, op):
+    return (Hi - 1) * s + k + op
 
 
-def out_size(H, k, s, p, op):
-    return (H - 1) * s - 2 * p + k + op
+def out_size(Hi, k, s, p, op):
+    return (Hi - 1) * s - 2 * p + k + op
 
 
 def scatter(x, W, b, s, p, op, crop="both"):
     """The definition, one input pixel at a time. crop="bottom" keeps the first H_out rows
     (a common slip: all of the padding cropped from one side)."""
-    N, Ci, H, Wd = x.shape
+    N, Ci, Hi, Wd = x.shape
     _, Co, kh, kw = W.shape
-    Hf, Wf = full_size(H, kh, s, op), full_size(Wd, kw, s, op)
+    Hf, Wf = full_size(Hi, kh, s, op), full_size(Wd, kw, s, op)
     Y = np.zeros((N, Co, Hf, Wf))
-    for i in range(H):
+    for i in range(Hi):
         for j in range(Wd):
             Y[:, :, i * s:i * s + kh, j * s:j * s + kw] += np.einsum("nc,cokl->nokl", x[:, :, i, j], W)
     Ho, Wo = Hf - 2 * p, Wf - 2 * p
@@ -74,14 +74,14 @@ def scatter(x, W, b, s, p, op, crop="both"):
 
 def scatter_grads(x, W, dout, s, p, op):
     """Gradients of sum(scatter(x) · dout): the scatter read backwards is a gather."""
-    N, Ci, H, Wd = x.shape
+    N, Ci, Hi, Wd = x.shape
     _, Co, kh, kw = W.shape
-    Hf, Wf = full_size(H, kh, s, op), full_size(Wd, kw, s, op)
+    Hf, Wf = full_size(Hi, kh, s, op), full_size(Wd, kw, s, op)
     dY = np.zeros((N, Co, Hf, Wf))
     dY[:, :, p:p + dout.shape[2], p:p + dout.shape[3]] = dout
     dx = np.zeros_like(x)
     dW = np.zeros_like(W)
-    for i in range(H):
+    for i in range(Hi):
         for j in range(Wd):
             block = dY[:, :, i * s:i * s + kh, j * s:j * s + kw]           # (N, Co, kh, kw)
             dx[:, :, i, j] = np.einsum("nokl,cokl->nc", block, W)
@@ -91,10 +91,10 @@ def scatter_grads(x, W, dout, s, p, op):
 
 def conv2d(x, W, s, p):
     """Cross-correlation (Module 5's Conv2D) with weight (F, C, k, k), no bias."""
-    N, C, H, Wd = x.shape
+    N, C, Hi, Wd = x.shape
     F, _, kh, kw = W.shape
     xp = np.pad(x, ((0, 0), (0, 0), (p, p), (p, p)))
-    Ho, Wo = (H + 2 * p - kh) // s + 1, (Wd + 2 * p - kw) // s + 1
+    Ho, Wo = (Hi + 2 * p - kh) // s + 1, (Wd + 2 * p - kw) // s + 1
     out = np.zeros((N, F, Ho, Wo))
     for i in range(Ho):
         for j in range(Wo):
@@ -107,25 +107,25 @@ def close(a, b):
 
 
 def make_layer(student, rng, case):
-    N, Ci, Co, H, W, k, s, p, op = case
+    N, Ci, Co, Hi, W, k, s, p, op = case
     tc = student.module("module6.transposed_conv")
     layer = tc.ConvTranspose2D(Ci, Co, k, stride=s, padding=p, output_padding=op)
     Wt = rng.standard_normal((Ci, Co, k, k))
     b = rng.standard_normal(Co)
     layer.W = Wt
     layer.b = b
-    x = rng.standard_normal((N, Ci, H, W))
+    x = rng.standard_normal((N, Ci, Hi, W))
     return layer, x, Wt, b
 
 
 def shape_of(case):
-    N, Ci, Co, H, W, k, s, p, op = case
-    return (N, Co, out_size(H, k, s, p, op), out_size(W, k, s, p, op))
+    N, Ci, Co, Hi, W, k, s, p, op = case
+    return (N, Co, out_size(Hi, k, s, p, op), out_size(W, k, s, p, op))
 
 
 def label(case):
-    N, Ci, Co, H, W, k, s, p, op = case
-    text = f" (x {(N, Ci, H, W)}, C_out={Co}, k={k}, stride={s}, padding={p}"
+    N, Ci, Co, Hi, W, k, s, p, op = case
+    text = f" (x {(N, Ci, Hi, W)}, C_out={Co}, k={k}, stride={s}, padding={p}"
     return text + (f", output_padding={op})" if op else ")")
 
 

@@ -27,9 +27,9 @@ CASES = [(2, 3, 3, 4, 2), (1, 2, 5, 3, 2), (2, 2, 4, 5, 3), (1, 1, 1, 3, 2)]
 
 # -- oracles ----------------------------------------------------------------------------
 def nearest(x, s):
-    N, C, H, W = x.shape
-    out = np.empty((N, C, H * s, W * s))
-    for i in range(H * s):
+    N, C, Hi, W = x.shape
+    out = np.empty((N, C, Hi * s, W * s))
+    for i in range(Hi * s):
         for j in range(W * s):
             out[:, :, i, j] = x[:, :, i // s, j // s]
     return out
@@ -74,10 +74,10 @@ def bilinear_weights(n_in, s, convention="pytorch"):
 
 def bilinear(x, s, convention="pytorch"):
     """out[i, j] = Σ_{a,b} A_H[i, a] · x[a, b] · A_W[j, b], a loop over output pixels."""
-    N, C, H, W = x.shape
-    Ah, Aw = bilinear_weights(H, s, convention), bilinear_weights(W, s, convention)
-    out = np.zeros((N, C, H * s, W * s))
-    for i in range(H * s):
+    N, C, Hi, W = x.shape
+    Ah, Aw = bilinear_weights(Hi, s, convention), bilinear_weights(W, s, convention)
+    out = np.zeros((N, C, Hi * s, W * s))
+    for i in range(Hi * s):
         for j in range(W * s):
             out[:, :, i, j] = np.einsum("a,ncab,b->nc", Ah[i], x, Aw[j])
     return out
@@ -86,10 +86,10 @@ def bilinear(x, s, convention="pytorch"):
 def bilinear_backward(dout, s, shape, convention="pytorch"):
     """Output pixel (i, j) hands dout[i, j] back to the (up to) four pixels it blended,
     each times its weight."""
-    N, C, H, W = shape
-    Ah, Aw = bilinear_weights(H, s, convention), bilinear_weights(W, s, convention)
+    N, C, Hi, W = shape
+    Ah, Aw = bilinear_weights(Hi, s, convention), bilinear_weights(W, s, convention)
     dx = np.zeros(shape)
-    for i in range(H * s):
+    for i in range(Hi * s):
         for j in range(W * s):
             dx += np.einsum("a,nc,b->ncab", Ah[i], dout[:, :, i, j], Aw[j])
     return dx
@@ -107,9 +107,9 @@ def close(a, b):
 
 
 def draw_case(rng, case):
-    N, C, H, W, s = case
+    N, C, Hi, W, s = case
     # Sizes move a little per run, so a hard-coded answer cannot fit.
-    return N, C, H + int(rng.integers(0, 2)), W + int(rng.integers(0, 2)), s
+    return N, C, Hi + int(rng.integers(0, 2)), W + int(rng.integers(0, 2)), s
 
 
 def call(fn, arg, grade, on_index_error=None):

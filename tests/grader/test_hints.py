@@ -92,6 +92,24 @@ def test_every_key_exists_with_its_fields(path):
             f"{path.name}:{line}: {key!r} takes {sorted(table.fields(key))}, passed {names}"
 
 
+@pytest.mark.parametrize("path", suite_files(), ids=lambda p: p.name)
+def test_the_name_H_is_only_the_table(path):
+    """`N, C, H, W = x.shape` in a function that also says H("key") calls an int: nothing
+    in a file that loads a table may bind H but `H = hints.table(...)` at the top (heights
+    are Hi there)."""
+    if uses(path)[1] is None:
+        return                   # loads no table (an oracle module): H is free there
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    top = {id(t) for n in tree.body if isinstance(n, ast.Assign) and isinstance(n.value, ast.Call)
+           and getattr(n.value.func, "attr", None) == "table" for t in n.targets}
+    bound = [n.lineno for n in ast.walk(tree)
+             if (isinstance(n, ast.Name) and n.id == "H" and isinstance(n.ctx, ast.Store)
+                 and id(n) not in top)
+             or (isinstance(n, ast.arg) and n.arg == "H")
+             or (isinstance(n, (ast.FunctionDef, ast.ClassDef)) and n.name == "H")]
+    assert not bound, f"{path.name} binds H at lines {bound}: name image heights Hi"
+
+
 @pytest.mark.parametrize("name", tables())
 def test_every_entry_is_used_and_bilingual(name):
     path = SUITES / (f"test_{name}.py" if (SUITES / f"test_{name}.py").exists() else f"{name}.py")
