@@ -1,6 +1,7 @@
 """Adding a check, step by step, in a temporary copy of the repository — what
 docs/grading.md ("Adding a check") tells a maintainer to do, and what the project's tests
-require at each step: the suite, the README row, the module document's table, a mutant.
+require at each step: the suite and its hints table, the README row, the module document's
+table, a mutant.
 
 The toy check is m5.relu.idempotent: ReLU(ReLU(x)) = ReLU(x).
 """
@@ -12,10 +13,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 SUITE = '''"""Module 5: a toy check added by tests/grader/test_adding_a_check.py."""
+import numpy as np
+
 from grader.checks import check
 from grader.expect import expect_array, expect_close
 
+from . import hints
 from . import oracles_m5_layers as ol
+
+H = hints.table("m5_toy")
 
 
 @check("m5.relu.idempotent", points=1, parts=("twice",),
@@ -29,23 +35,34 @@ def test_relu_idempotent(student, rng, grade):
             once = expect_array(layers.ReLU().forward(x), "ReLU.forward(x)", shape)
             twice = expect_array(layers.ReLU().forward(once), "ReLU.forward(ReLU.forward(x))",
                                  shape)
+            if np.any(once < 0):
+                grade.hint(H("negative_output"))
             expect_close(twice, ol.relu(x), "ReLU twice")
+'''
+
+TABLE = '''"""Messages of test_m5_toy.py."""
+HINTS = {
+    "negative_output": (
+        "ReLU.forward returned negative values: it is max(0, x), elementwise",
+        "ReLU.forward 回傳了負值：它是逐元素的 max(0, x)"),
+}
 '''
 
 README_ROW = ("| `m5.relu.idempotent` | ReLU applied twice changes nothing · ReLU 做兩次和做一次一樣 "
               "| 1 | [module5.md#relu-and-sigmoid](docs/module5.md#relu-and-sigmoid) |\n")
 DOC_ROW = "| `m5.relu.idempotent` | ReLU 做兩次和做一次一樣 | [第 4 節](#relu-and-sigmoid) |\n"
 
-MUTANT_TEST = '''"""The toy check fails on a ReLU that is |x|, and passes the reference."""
+MUTANT_TEST = '''"""The toy check fails on a ReLU that is the identity, with its hint."""
 from conftest import ROOT, copy_tree
 
 
 def test_abs_is_not_relu(tmp_path, grade_tree):
     tree = copy_tree(ROOT / "reference", tmp_path / "tree")
     layers = tree / "module5" / "layers.py"
-    layers.write_text(layers.read_text() + "\\nReLU.forward = lambda self, x: np.abs(x)\\n")
+    layers.write_text(layers.read_text() + "\\nReLU.forward = lambda self, x: x.copy()\\n")
     result = grade_tree(tree, ["m5.relu.idempotent"])["m5.relu.idempotent"]
     assert result.status == "FAIL" and result.points == 0, result
+    assert "it is max(0, x)" in result.hint["en"] and "max(0, x)" in result.hint["zh-TW"]
 '''
 
 
@@ -77,8 +94,21 @@ def test_adding_a_toy_check_takes_the_documented_steps(tmp_path):
     repo = copy_repository(tmp_path / "repo")
     docs_tests = ("tests/docs", "tests/grader/test_i18n.py", "tests/grader/test_modules.py")
 
-    # 1. The suite. The README test now names the missing row.
-    (repo / "grader" / "suites" / "test_m5_toy.py").write_text(SUITE, encoding="utf-8")
+    # 1. The suite, its hint first written inline: the hints test names the line.
+    inline = SUITE.replace('H("negative_output")', 'Msg("ReLU.forward returned negative '
+                           'values", "ReLU.forward 回傳了負值")').replace(
+        "from grader.checks import check", "from grader.checks import Msg, check").replace(
+        'H = hints.table("m5_toy")', "")
+    suite = repo / "grader" / "suites" / "test_m5_toy.py"
+    suite.write_text(inline, encoding="utf-8")
+    code, out = pytest_in(repo, "tests/grader/test_hints.py")
+    assert code == 1 and "written inline" in out and "test_m5_toy.py" in out, out[-2000:]
+    assert "1 failed" in out, out[-2000:]
+    # ... then as an entry of its table, beside it. The README test now names the missing row.
+    suite.write_text(SUITE, encoding="utf-8")
+    (repo / "grader" / "suites" / "hints" / "m5_toy.py").write_text(TABLE, encoding="utf-8")
+    code, out = pytest_in(repo, "tests/grader/test_hints.py")
+    assert code == 0, out[-2000:]
     code, out = pytest_in(repo, *docs_tests)
     assert code == 1 and "m5.relu.idempotent" in out, out[-2000:]
 
