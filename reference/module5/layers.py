@@ -113,6 +113,13 @@ class FullyConnected(Layer):
         return dout @ self.W.T
 
     def get_params_and_grads(self):
+        """
+        Returns
+        -------
+        params_and_grads : list of (np.ndarray, np.ndarray)
+            [(W, dW), (b, db)]: the layer's own arrays, which the optimizer updates in
+            place, with the gradients of the last backward (same shapes as W and b).
+        """
         # self.dW / self.db exist after the first backward
         return [(self.W, self.dW), (self.b, self.db)]
 
@@ -130,7 +137,16 @@ class ReLU(Layer):
         self.cache = None
 
     def forward(self, x):
-        """out = max(0, x), elementwise."""
+        """out = max(0, x), elementwise.
+
+        Parameters
+        ----------
+        x : np.ndarray, any shape, e.g. (N, D) or (N, C, H, W)
+
+        Returns
+        -------
+        out : np.ndarray, the shape of x
+        """
         self.cache = x > 0
         return np.where(self.cache, x, 0.0)
 
@@ -361,6 +377,13 @@ class Conv2D(Layer):
         return dxp[:, :, p:p + H, p:p + W]
 
     def get_params_and_grads(self):
+        """
+        Returns
+        -------
+        params_and_grads : list of (np.ndarray, np.ndarray)
+            [(W, dW), (b, db)]: the layer's own arrays, which the optimizer updates in
+            place, with the gradients of the last backward (same shapes as W and b).
+        """
         # self.dW / self.db exist after the first backward
         return [(self.W, self.dW), (self.b, self.db)]
 

@@ -89,6 +89,14 @@ class BasicBlock:
         return dx + self.shortcut.backward(self.shortcut_bn.backward(d_sum))
 
     def get_params_and_grads(self):
+        """
+        Returns
+        -------
+        params_and_grads : list of (np.ndarray, np.ndarray)
+            The (param, grad) pairs of every sublayer with parameters, in attribute order
+            (conv1, bn1, conv2, bn2, then the projection shortcut and its BN if there is
+            one); each grad has its param's shape.
+        """
         return params_and_grads_of(self)
 
 

@@ -218,6 +218,17 @@ class SimpleUNet:
         self.head = Conv2D(8, n_classes, 1)
 
     def forward(self, x):
+        """
+        Parameters
+        ----------
+        x : np.ndarray, shape (N, in_channels, H, W)
+            H and W divisible by 4 (two 2x2 poolings).
+
+        Returns
+        -------
+        logits : np.ndarray, shape (N, n_classes, H, W)
+            Per-pixel class scores (no softmax: the loss applies it).
+        """
         skip1, x = self.enc1.forward(x)          # (N, 8, H, W), (N, 8, H/2, W/2)
         skip2, x = self.enc2.forward(x)          # (N, 16, H/2, W/2), (N, 16, H/4, W/4)
         for layer in self.bottom:

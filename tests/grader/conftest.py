@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from grader import skeleton
 from grader.runner import load_checks, run_checks
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -38,19 +39,35 @@ def copy_tree(src, dst):
 
 @pytest.fixture
 def mutant(tmp_path):
-    """mutant(("module5/layers.py", old, new), ...) -> path of a patched copy of reference/."""
+    """mutant(("module5/layers.py", old, new[, "Class.method"]), ...) -> path of a patched
+    copy of reference/ (replace_once)."""
     count = [0]
 
     def make(*edits):
         count[0] += 1
         tree = copy_tree(ROOT / "reference", tmp_path / f"mutant{count[0]}")
-        for rel, old, new in edits:
+        for rel, old, new, *within in edits:
             path = tree / rel
-            text = path.read_text(encoding="utf-8")
-            assert text.count(old) == 1, f"mutation target not found exactly once in {rel}: {old!r}"
-            path.write_text(text.replace(old, new), encoding="utf-8")
+            path.write_text(replace_once(path.read_text(encoding="utf-8"), old, new,
+                                         *within, where=rel), encoding="utf-8")
         return tree
     return make
+
+
+def replace_once(text, old, new, within=None, where="the file"):
+    """text with `old` replaced by `new`; `old` must occur exactly once — in the function
+    `within` ("Class.method"), when given, so that an anchor need not quote a docstring or
+    a neighbour to be unique."""
+    if within is None:
+        assert text.count(old) == 1, f"mutation target not found exactly once in {where}: {old!r}"
+        return text.replace(old, new)
+    fn = skeleton.functions(text).get(within)
+    assert fn is not None, f"no function {within} in {where}"
+    lines = text.splitlines(keepends=True)
+    head, body, tail = (lines[:fn.lineno - 1], "".join(lines[fn.lineno - 1:fn.end_lineno]),
+                        lines[fn.end_lineno:])
+    assert body.count(old) == 1, f"mutation target not found exactly once in {within}: {old!r}"
+    return "".join(head) + body.replace(old, new) + "".join(tail)
 
 
 @pytest.fixture

@@ -53,9 +53,9 @@ def test_a_loop_batchnorm_is_named_and_the_suggested_scale_finishes(mutant, grad
 
 def test_a_slow_model_class_is_not_blamed_on_its_layers(mutant, grade_tree):
     """The time goes into SimpleUNet.forward itself: no layer is named as slow."""
-    tree = mutant((UNET, "    def forward(self, x):\n        skip1, x = self.enc1.forward(x)",
-                   "    def forward(self, x):\n        import time\n        time.sleep(0.5)\n"
-                   "        skip1, x = self.enc1.forward(x)"))
+    tree = mutant((UNET, "        skip1, x = self.enc1.forward(x)",
+                   "        import time\n        time.sleep(0.5)\n"
+                   "        skip1, x = self.enc1.forward(x)", "SimpleUNet.forward"))
     result = grade_tree(tree, [IOU], timeout_scale=0.1)[IOU]
     en = timeout_text(result)
     assert result.duration < 30, result            # stopped at the start, not at the cap
@@ -70,10 +70,10 @@ def test_at_reference_speed_no_layer_is_blamed(grade_tree):
 
 def test_a_deadline_after_training_says_the_final_evaluation_overran(mutant, grade_tree):
     """Training finishes; the held-out evaluation (BatchNorm in eval mode) hangs."""
-    tree = mutant((UNET, "    def forward(self, x):\n        skip1, x = self.enc1.forward(x)",
-                   "    def forward(self, x):\n        if not self.bottom[1].training:\n"
+    tree = mutant((UNET, "        skip1, x = self.enc1.forward(x)",
+                   "        if not self.bottom[1].training:\n"
                    "            import time\n            time.sleep(600)\n"
-                   "        skip1, x = self.enc1.forward(x)"))
+                   "        skip1, x = self.enc1.forward(x)", "SimpleUNet.forward"))
     en = timeout_text(grade_tree(tree, [IOU])[IOU])
     assert "training finished, but the final evaluation did not finish" in en, en
 

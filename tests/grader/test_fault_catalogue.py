@@ -811,8 +811,9 @@ CONTROL_EDITS = [
     (LAYERS, "        self.cache = x\n        return x @ self.W + self.b\n",
      "        return type(_FAULT_EVIL_NAME, (), {})()\n"),
     # printed output, and an exception class with an odd name
-    (LAYERS, '        """out = max(0, x), elementwise."""\n',
-     "        print(_FAULT_EVIL)\n        raise type(_FAULT_EVIL_NAME, (Exception,), {})(_FAULT_EVIL)\n"),
+    (LAYERS, "        self.cache = x > 0\n",
+     "        print(_FAULT_EVIL)\n        raise type(_FAULT_EVIL_NAME, (Exception,), {})(_FAULT_EVIL)\n"
+     "        self.cache = x > 0\n"),
     # a huge message raised from a function whose code name is odd
     (LAYERS, "        z = np.exp(-np.abs(x))\n",
      "        _fault_raiser()\n        z = np.exp(-np.abs(x))\n"),

@@ -10,12 +10,7 @@ ROOT = Path(__file__).resolve().parents[2]
 LAYERS = "module5/layers.py"
 LOSS = "module5/loss.py"
 
-FC_GET_PARAMS = ("return dout @ self.W.T\n\n    def get_params_and_grads(self):\n"
-                 "        # self.dW / self.db exist after the first backward\n"
-                 "        return [(self.W, self.dW), (self.b, self.db)]")
-CONV_GET_PARAMS = ("return dxp[:, :, p:p + H, p:p + W]\n\n    def get_params_and_grads(self):\n"
-                   "        # self.dW / self.db exist after the first backward\n"
-                   "        return [(self.W, self.dW), (self.b, self.db)]")
+PAIRS = "return [(self.W, self.dW), (self.b, self.db)]"
 SOFTMAX_SHIFT = "shifted = x - x.max(axis=1, keepdims=True)\n    e = np.exp(shifted)"
 SIGMOID_OUT = "out = np.where(x >= 0, 1.0 / (1.0 + z), z / (1.0 + z))"
 POOL_ADD = "return _add_windows(np.zeros(x_shape, dtype=dout.dtype), dwin, self.stride)"
@@ -123,13 +118,13 @@ MUTANTS = [
      [(LAYERS, "        x = self.cache\n", "        x = self.cache\n        x -= x.mean(axis=0)\n")],
      "PARTIAL", "backward wrote into the input forward kept"),
     ("m5.layers.params_live",
-     [(LAYERS, FC_GET_PARAMS, FC_GET_PARAMS.replace(
-         "[(self.W, self.dW), (self.b, self.db)]", "[(self.W.copy(), self.dW), (self.b.copy(), self.db)]"))],
+     [(LAYERS, PAIRS, "return [(self.W.copy(), self.dW), (self.b.copy(), self.db)]",
+       "FullyConnected.get_params_and_grads")],
      "PARTIAL", "not copies"),
     ("m5.layers.params_live",
-     [(LAYERS, CONV_GET_PARAMS, CONV_GET_PARAMS.replace(
-         "return [(self.W, self.dW), (self.b, self.db)]",
-         'return self.__dict__.setdefault("_pairs", [(self.W, self.dW), (self.b, self.db)])'))],
+     [(LAYERS, PAIRS,
+       'return self.__dict__.setdefault("_pairs", [(self.W, self.dW), (self.b, self.db)])',
+       "Conv2D.get_params_and_grads")],
      "PARTIAL", "stale"),
     ("m5.layers.params_live",
      [(LAYERS, "self.cache = x\n        return x @ self.W + self.b",

@@ -39,9 +39,7 @@ BASIC_ADD = "        return self.relu2.forward(out + identity)\n"
 BASIC_BACKWARD_TAIL = (
     "        if self.shortcut is None:\n"
     "            return dx + d_sum\n"
-    "        return dx + self.shortcut.backward(self.shortcut_bn.backward(d_sum))\n"
-    "\n    def get_params_and_grads(self):\n        return params_and_grads_of(self)\n"
-    "\n\nclass Bottleneck")
+    "        return dx + self.shortcut.backward(self.shortcut_bn.backward(d_sum))\n")
 BASIC_PROJECTION = ("identity = self.shortcut_bn.forward(self.shortcut.forward(x))\n"
                     "        return self.relu2.forward(out + identity)")
 BOTTLENECK_ADD = "return self.relu3.forward(out + identity)"
@@ -51,10 +49,7 @@ BOTTLENECK_IDENTITY_GRAD = ("dx = self.conv1.backward(self.bn1.backward(self.rel
 # The two ways of losing the shortcut, for the residual-vs-plain experiment.
 NO_SHORTCUT = [  # neither `+ identity` in forward nor `+ d_sum` in backward
     (RB, BASIC_ADD, "        return self.relu2.forward(out)\n"),
-    (RB, BASIC_BACKWARD_TAIL, BASIC_BACKWARD_TAIL.replace(
-        "        if self.shortcut is None:\n            return dx + d_sum\n"
-        "        return dx + self.shortcut.backward(self.shortcut_bn.backward(d_sum))\n",
-        "        return dx\n")),
+    (RB, BASIC_BACKWARD_TAIL, "        return dx\n", "BasicBlock.backward"),
 ]
 NO_SHORTCUT_GRADIENT = [NO_SHORTCUT[1]]   # adds x in forward, forgets its gradient in backward
 
@@ -134,16 +129,19 @@ MUTANTS = [
     ("m6.basicblock.backward",
      [(RB, BASIC_BACKWARD_TAIL, BASIC_BACKWARD_TAIL.replace(
          "        return dx + self.shortcut.backward(self.shortcut_bn.backward(d_sum))\n",
-         "        self.shortcut.backward(self.shortcut_bn.backward(d_sum))\n        return dx\n"))],
+         "        self.shortcut.backward(self.shortcut_bn.backward(d_sum))\n        return dx\n"),
+       "BasicBlock.backward")],
      "PARTIAL", "dx lacks the shortcut's gradient"),
     ("m6.basicblock.backward",
      [(RB, BASIC_BACKWARD_TAIL, BASIC_BACKWARD_TAIL.replace(
-         "self.shortcut_bn.backward(d_sum)", "self.shortcut_bn.backward(dout)"))],
+         "self.shortcut_bn.backward(d_sum)", "self.shortcut_bn.backward(dout)"),
+       "BasicBlock.backward")],
      "PARTIAL", "the shortcut's parameters get their gradients from d_sum too"),
     ("m6.basicblock.backward",
      [(RB, BASIC_BACKWARD_TAIL, BASIC_BACKWARD_TAIL.replace(
          "        if self.shortcut is None:\n            return dx + d_sum\n",
-         "        if self.shortcut is None:\n            return d_sum\n"))],
+         "        if self.shortcut is None:\n            return d_sum\n"),
+       "BasicBlock.backward")],
      "PARTIAL", "dx is only the shortcut's gradient"),
     # -- Bottleneck (選做)
     ("m6.bottleneck",
