@@ -32,10 +32,9 @@ from grader.expect import expect_array, expect_close
 from grader.errors import StudentError, WorkerTimeout
 from grader.proxy import RemoteObject
 
-from . import budget, hints, oracles
+from . import budget, hints, oracles, toolkit
 from .derive import worker_seed
-from . import toolkit
-from .toolkit import live_pairs, pair_list, probe_gradient
+from .toolkit import close, live_pairs, pair_list, probe_gradient
 
 DOC = "docs/module6.md#u-net"
 IOU_DOC = "docs/module6.md#u-net-iou"
@@ -44,11 +43,6 @@ H = hints.table("m6_unet")
 
 
 # -- helpers ----------------------------------------------------------------------------
-def close(a, b, rtol=1e-7, atol=1e-9):
-    return isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and a.shape == b.shape \
-        and np.allclose(a, b, rtol=rtol, atol=atol)
-
-
 def check_params(model, what, f, rng, pick=None):
     """toolkit.check_params with this suite's hints."""
     toolkit.check_params(model, what, f, rng, H("params_are_copies"), H("every_layer_lists_params"),

@@ -16,6 +16,7 @@ from grader.expect import expect_array, expect_close
 from grader.errors import StudentError
 
 from . import hints
+from .toolkit import close
 
 DOC = "docs/module6.md#upsampling"
 
@@ -100,10 +101,6 @@ def interior(n_in, s):
     input pixels): there a border mistake cannot show."""
     return [i for i in range(n_in * s)
             if (i + 0.5) / s - 0.5 >= 0 and math.floor((i + 0.5) / s - 0.5) + 1 <= n_in - 1]
-
-
-def close(a, b):
-    return isinstance(a, np.ndarray) and a.shape == b.shape and np.allclose(a, b, rtol=1e-7, atol=1e-9)
 
 
 def draw_case(rng, case):

@@ -45,6 +45,13 @@ def judge(draw, label, rng, retries=4):
     raise Mismatch(H("gradient_unstable", label=label))
 
 
+def close(a, b, rtol=1e-7, atol=1e-9):
+    """Whether `a` is an array of b's shape, close to b: the test behind a hint (is the
+    answer what this mistake would give?), never a verdict (expect.expect_close judges)."""
+    return isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and a.shape == b.shape \
+        and bool(np.allclose(a, b, rtol=rtol, atol=atol))
+
+
 def unit_direction(r, shape):
     """A random direction of norm 1: the step then moves the point by h, whatever its size
     (an unnormalised one moves a 4,608-entry kernel ~68 times further, across kinks)."""
