@@ -87,6 +87,7 @@ class CheckSpec:
     doc: str
     needs: dict = field(default_factory=dict)
     cap: float = 0.0          # the longest a check may take (seconds); at least timeout
+    hidden: bool = False      # not in the student release (Gradescope and batch only)
     func_name: str = ""
     file: str = ""
 
@@ -104,12 +105,13 @@ class _Part:
 
 
 def check(id, points, title, parts=None, optional=False, timeout=10.0, doc="", needs=None,
-          cap=None):
+          cap=None, hidden=False):
     """Declare a check (see the module docstring). `timeout` is in seconds, before
     --timeout-scale; `cap` is the hard limit of a check that sets its own budget from the
     learner's measured speed (suites/budget.py), default the timeout; `optional` checks
     give bonus points (選做); `needs` maps a part to the student members it depends on
-    beyond its own blocks."""
+    beyond its own blocks; a `hidden` check never ships in the student release (it runs
+    only in the Gradescope bundle and in batch: grader/release.py)."""
     if id in REGISTRY:
         raise ValueError(f"duplicate check id {id}")
     if isinstance(parts, (list, tuple)):
@@ -121,7 +123,8 @@ def check(id, points, title, parts=None, optional=False, timeout=10.0, doc="", n
         raise ValueError(f"check {id}: needs names unknown parts {sorted(unknown)}")
     spec = CheckSpec(id=id, module=modules.of_check(id),
                      title=Msg(*title), points=points, parts=parts,
-                     optional=optional, timeout=timeout, doc=doc, needs=needs, cap=cap or 0.0)
+                     optional=optional, timeout=timeout, doc=doc, needs=needs, cap=cap or 0.0,
+                     hidden=hidden)
 
     def decorate(fn):
         spec.func_name, spec.file = fn.__name__, fn.__module__

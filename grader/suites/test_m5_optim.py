@@ -266,7 +266,8 @@ TRAIN_EPOCHS = 12
 
 @check("m5.train.optimizer_schedule", points=1,
        title=("train() uses the optimizer and sets its rate from the schedule each epoch",
-              "train() 使用 optimizer，並在每個 epoch 依排程設定學習率"), doc=SCHEDULE_DOC)
+              "train() 使用 optimizer，並在每個 epoch 依排程設定學習率"), doc=SCHEDULE_DOC,
+       hidden=True)
 def test_train_optimizer_schedule(student, rng, grade):
     """The model is the learner's FullyConnected (softmax regression, a model the trusted side
     can follow exactly), trained full-batch so that train()'s shuffling changes nothing; the

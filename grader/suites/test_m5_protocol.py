@@ -39,7 +39,7 @@ def mutation_cases(rng):
 
 
 @check("m5.layers.no_input_mutation", points=1, parts=("fc", "relu", "sigmoid", "conv", "pool"),
-       title=("forward leaves its input unchanged", "forward 不修改輸入"), doc=DOC)
+       title=("forward leaves its input unchanged", "forward 不修改輸入"), doc=DOC, hidden=True)
 def test_no_input_mutation(student, rng, grade):
     layers = student.module("module5.layers")
     for part, (cls, args, kwargs, x) in mutation_cases(rng).items():
@@ -82,7 +82,7 @@ def find_pairs(pairs, cls):
 
 @check("m5.layers.params_live", points=1, parts=("fc", "conv"),
        title=("get_params_and_grads returns the live arrays",
-              "get_params_and_grads 回傳的是 layer 自己的陣列"), doc=DOC)
+              "get_params_and_grads 回傳的是 layer 自己的陣列"), doc=DOC, hidden=True)
 def test_params_live(student, rng, grade):
     layers = student.module("module5.layers")
     for part, (cls, args, kwargs, w_shape, b_shape, x_shape) in param_cases(rng).items():

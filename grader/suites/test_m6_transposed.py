@@ -171,7 +171,8 @@ def test_convtranspose_forward(student, rng, grade):
 
 @check("m6.convtranspose.adjoint", points=1, optional=True,
        title=("ConvTranspose2D is the adjoint of your Conv2D: <conv(y), x> = <y, convT(x)>",
-              "ConvTranspose2D 是你的 Conv2D 的伴隨：<conv(y), x> = <y, convT(x)>"), doc=DOC)
+              "ConvTranspose2D 是你的 Conv2D 的伴隨：<conv(y), x> = <y, convT(x)>"), doc=DOC,
+       hidden=True)
 def test_convtranspose_adjoint(student, rng, grade):
     layers = student.module("module5.layers")
     for case in ADJOINT_CASES:
