@@ -50,7 +50,8 @@ def grade_one(path, specs, seed, timeout_scale, memory_mb, sandbox_mode="require
     try:
         with tempfile.TemporaryDirectory(prefix="grade-") as tmp:
             tree = Path(tmp) / "tree"
-            row["files"] = assemble(path, tree)
+            intake = assemble(path, tree)
+            row.update(files=intake.files, folder=intake.folder)
             run = run_checks(str(tree), specs, seed=seed, jobs=1,
                              timeout_scale=timeout_scale, memory_mb=memory_mb,
                              sandbox_mode=sandbox_mode)
