@@ -1,8 +1,10 @@
 """python -m grader classroom-workflow > .github/workflows/classroom.yml
 
-Writes a GitHub Classroom autograding workflow: one command-grader step per check, worth
-that check's points (bonus checks are left out: Classroom has no extra credit), and the
-reporter that sends the points to Classroom. A step passes when its check scores full
+Writes a GitHub Classroom autograding workflow for the student release (python -m grader
+release): one command-grader step per public required check, worth that check's points
+(bonus checks are left out: Classroom has no extra credit; hidden checks are not in the
+students' repositories, so only batch or Gradescope can run them), and the reporter that
+sends the points to Classroom. A step passes when its check scores full
 points, so Classroom cannot show partial credit inside a check; the job summary carries the
 whole scorecard with it.
 """
@@ -63,9 +65,9 @@ REPORTER = """\
 """
 
 
-def workflow_yaml(specs, numbers=None):
+def workflow_yaml(specs, numbers=None, all_checks=False):
     module_flags = "".join(f" --module {m}" for m in numbers or [])
-    required = [s for s in specs if not s.optional]
+    required = [s for s in specs if not s.optional and (all_checks or not s.hidden)]
     steps, env, runners = [], [], []
     for spec in required:
         step_id = spec.id.replace(".", "-").replace("_", "-")
@@ -82,6 +84,9 @@ def main(argv):
                                 description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     modules.add_module_option(p, help="only this module's checks (repeatable); default all")
+    p.add_argument("--all-checks", action="store_true",
+                   help="hidden checks too: for a release built with --all-checks")
     args = p.parse_args(argv)
-    sys.stdout.write(workflow_yaml(select_checks(load_checks(), args.module), args.module))
+    sys.stdout.write(workflow_yaml(select_checks(load_checks(), args.module), args.module,
+                                   all_checks=args.all_checks))
     return 0
