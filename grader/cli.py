@@ -51,9 +51,10 @@ def parse_args(argv):
                    help=f"the tree to grade: a directory holding {modules.dirs_text('and/or')}; "
                         "default exercises. Example: --target reference")
     modules.add_module_option(p)
-    p.add_argument("-k", dest="pattern", metavar="PATTERN",
-                   help="only checks whose id contains PATTERN or matches it as a glob. "
-                        "Example: -k conv2d, -k 'm5.*.backward'")
+    p.add_argument("-k", dest="pattern", metavar="PATTERN", action="append",
+                   help="only checks whose id contains PATTERN or matches it as a glob; "
+                        "repeatable: -k A -k B selects the checks of either. "
+                        "Example: -k conv2d, -k 'm5.*.backward', -k conv2d -k relu")
     p.add_argument("--list", action="store_true", help="list the checks and their points, "
                    "run nothing")
     p.add_argument("--lang", choices=LANGS, help="language of the scorecard; default from the "
@@ -135,7 +136,8 @@ def main(argv=None):
     numbers = args.module or available_modules(target)
     specs = select_checks(checks, numbers, args.pattern)
     if not specs:
-        err.print(f"grader: {t('no_checks', lang)}: module {numbers}, -k {args.pattern!r}")
+        ks = " ".join(f"-k {k!r}" for k in args.pattern or ()) or "-k None"
+        err.print(f"grader: {t('no_checks', lang)}: module {numbers}, {ks}")
         return 2
     try:
         sandbox.detect(args.sandbox)
@@ -215,5 +217,16 @@ def watch(args, target, specs, lang, console, poll=1.0, max_rounds=None):
                     break
                 before = after
     except KeyboardInterrupt:
-        console.print(t("stopped", lang))
+        # A second Ctrl-C (an impatient key, or kit.py's forwarded one) while saying so
+        # must not turn the clean stop into a traceback.
+        import signal
+        try:
+            previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        except ValueError:          # not the main thread: nothing to guard
+            previous = None
+        try:
+            console.print(t("stopped", lang))
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGINT, previous)
         return 0

@@ -42,18 +42,20 @@ def load_checks():
 
 def select_checks(checks, numbers=None, pattern=None):
     """Checks of the modules numbered `numbers` whose id contains `pattern` (or matches it as
-    a glob); a pattern that is a check's full id selects that check alone."""
+    a glob); a pattern that is a check's full id selects that check alone. `pattern` may be
+    None (every check), one string, or a list of them (-k given several times): the union,
+    in the checks' own order."""
     import fnmatch
-    if pattern in checks:
-        return [checks[pattern]] if not numbers or checks[pattern].module in numbers else []
-    chosen = []
-    for spec in checks.values():
-        if numbers and spec.module not in numbers:
-            continue
-        if pattern and pattern not in spec.id and not fnmatch.fnmatch(spec.id, pattern):
-            continue
-        chosen.append(spec)
-    return chosen
+    patterns = [pattern] if isinstance(pattern, str) else [p for p in pattern or () if p]
+    if not patterns:
+        return [spec for spec in checks.values() if not numbers or spec.module in numbers]
+
+    def wanted(spec, pat):
+        if pat in checks:
+            return spec.id == pat
+        return pat in spec.id or fnmatch.fnmatch(spec.id, pat)
+    return [spec for spec in checks.values() if (not numbers or spec.module in numbers)
+            and any(wanted(spec, pat) for pat in patterns)]
 
 
 @dataclass
