@@ -133,3 +133,27 @@ def test_a_part_the_check_never_judged_earns_nothing():
     result = grade.result()
     assert result.points == 1.0 and result.status == "PARTIAL"
     assert result.parts[1].status == "ERROR" and "never judged" in result.parts[1].message["en"]
+
+
+def test_k_is_repeatable_and_selects_the_union():
+    both = grader("--list", "--module", "5", "-k", "conv2d", "-k", "m5.relu")
+    assert both.returncode == 0, both.stderr
+    assert "m5.conv2d.forward" in both.stdout and "m5.relu" in both.stdout
+    assert "m5.softmax" not in both.stdout and "-k PATTERN" in grader("--help").stdout
+    assert "repeatable" in grader("--help").stdout
+
+
+def test_select_checks_takes_none_a_string_or_a_list(checks):
+    from grader.runner import select_checks
+    everything = select_checks(checks, [5])
+    assert select_checks(checks, [5], None) == everything == select_checks(checks, [5], [])
+    relu = select_checks(checks, [5], "m5.relu")
+    conv = select_checks(checks, [5], "conv2d")
+    assert [s.id for s in relu] == ["m5.relu"] and conv and "m5.relu" not in [s.id for s in conv]
+    union = select_checks(checks, [5], ["conv2d", "m5.relu"])
+    assert {s.id for s in union} == {s.id for s in conv + relu}
+    assert [s.id for s in union] == [s.id for s in everything if s in union]   # checks' order
+    assert select_checks(checks, [6], ["m5.relu"]) == []                      # module filter
+    assert [s.id for s in select_checks(checks, None, ["m5.*.backward", "m5.relu"])] == [
+        s.id for s in everything if s.id == "m5.relu" or
+        (s.id.startswith("m5.") and s.id.endswith(".backward"))]
