@@ -363,9 +363,10 @@ class Grade:
                 if len(parts) > 1 and status != "TODO":
                     message = Msg(f"{failing[0].name}: ", f"{failing[0].name}：") + message
         shares = [round(self.spec.points * p.weight / total, 4) for p in parts]
+        hint = (self.hints + self.auto_hints or [None])[0]
         return CheckResult(
-            spec=self.spec, status=status, points=points, message=message,
-            hint=(self.hints + self.auto_hints or [None])[0],
+            spec=self.spec, status=status, points=points, message=message, hint=hint,
+            concept=getattr(hint, "concept", None),
             duration=round(time.monotonic() - self.started, 3), output=output,
             parts=[PartResult(p.name, p.status, share if p.status == "PASS" else 0.0, share,
                               p.message)

@@ -3,15 +3,15 @@
 import json
 from xml.etree import ElementTree as ET
 
-from .i18n import pick
+from .i18n import pick, t
 from .report import summarize
 from .sanitize import clean
 
 FAILING = ("FAIL", "PARTIAL", "TODO", "TIMEOUT", "CRASH", "FORBIDDEN")
 
 
-def _text(result, lang):
-    lines = [pick(m, lang) for m in (result.message, result.hint) if m]
+def _text(result, lang, feedback="fix"):
+    lines = [pick(m, lang) for m in (result.message, result.advice(feedback)) if m]
     for part in result.parts:
         line = f"{part.name}: {part.status}"
         if part.message:
@@ -20,7 +20,7 @@ def _text(result, lang):
     return "\n".join(lines)
 
 
-def junit_xml(run, lang):
+def junit_xml(run, lang, feedback="fix"):
     """JUnit XML: one <testsuite> per module, one <testcase> per check. FAIL, PARTIAL, TODO,
     TIMEOUT and CRASH are <failure type="STATUS">, ERROR is <error>; points are properties."""
     modules, total = summarize(run.results.values())
@@ -53,7 +53,7 @@ def junit_xml(run, lang):
             el = ET.SubElement(case, tag, type=r.status,
                                message=f"{r.status} {r.points:g}/{spec.points:g}: "
                                        f"{pick(r.message, lang)}"[:500])
-            el.text = _text(r, lang)
+            el.text = _text(r, lang, feedback)
     for el in root.iter():     # defence in depth: nothing XML 1.0 forbids, whatever its source
         el.text = clean(el.text, 100_000, multiline=True) if el.text else el.text
         for key, value in el.attrib.items():
@@ -62,33 +62,49 @@ def junit_xml(run, lang):
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode")
 
 
-def gradescope_results(run, lang, visibility="visible"):
+#: Gradescope's visibility settings of a test or of the whole result.
+VISIBILITIES = ("visible", "after_due_date", "after_published", "hidden")
+
+
+def gradescope_results(run, lang, feedback="fix", public="visible", hidden="after_published",
+                       seed="hidden"):
     """Gradescope's autograder results format. Bonus checks have max_score 0, so what they
-    earn counts as extra credit; the top-level score is required + bonus points."""
+    earn counts as extra credit; the top-level score is required + bonus points. A public
+    check's test has the visibility `public`, a hidden check's `hidden`; tests are numbered
+    per module (5.1, 5.2, …, 6.1, …). The run's seed (which reproduces its inputs) is a
+    test of its own, worth nothing, with the visibility `seed`, and in extra_data."""
     _, total = summarize(run.results.values())
-    tests = []
-    for n, r in enumerate(run.results.values(), 1):
+    tests, numbers = [], {}
+    for r in run.results.values():
         spec = r.spec
+        numbers[spec.module] = numbers.get(spec.module, 0) + 1
         tests.append({
             "name": f"{pick(spec.title, lang)} [{spec.id}]",
-            "number": f"{spec.module}.{n}",
+            "number": f"{spec.module}.{numbers[spec.module]}",
             "score": r.points,
             "max_score": 0 if spec.optional else spec.points,
             "status": "passed" if r.status == "PASS" else "failed",
-            "output": f"{r.status}\n{_text(r, lang)}".strip()
-                      + (f"\n\nsee {spec.doc}" if spec.doc and r.status != "PASS" else ""),
-            "visibility": visibility,
+            "output": f"{r.status}\n{_text(r, lang, feedback)}".strip()
+                      + (f"\n\n{t('see', lang)} {spec.doc}"
+                         if spec.doc and r.status != "PASS" else ""),
+            "visibility": hidden if spec.hidden else public,
             "tags": [f"module{spec.module}", r.status.lower()]
-                    + (["bonus"] if spec.optional else []),
+                    + (["bonus"] if spec.optional else []) + (["hidden"] if spec.hidden else []),
         })
+    tests.append({"name": f"{t('seed', lang)} {run.seed}", "score": 0, "max_score": 0,
+                  "status": "passed", "visibility": seed,
+                  "output": f"{t('reproduce', lang)}: python -m grader --seed {run.seed}"})
+    required = t("required_total", lang)
+    bonus = t("bonus_total", lang)
     return {
         "score": round(total["points"] + total["bonus_points"], 4),
         "execution_time": round(run.wall_time, 2),
-        "output": (f"Required {total['points']:g}/{total['max_points']:g} "
-                   f"({total['percent']:.1f} %), bonus {total['bonus_points']:g}/"
-                   f"{total['bonus_max_points']:g}; seed {run.seed}; isolation "
-                   f"{(run.isolation or {}).get('mechanism', 'none')}"),
+        "output": (f"{required} {total['points']:g}/{total['max_points']:g} "
+                   f"({total['percent']:.1f} %), {bonus} {total['bonus_points']:g}/"
+                   f"{total['bonus_max_points']:g}"),
         "stdout_visibility": "hidden",
+        "extra_data": {"seed": run.seed,
+                       "isolation": (run.isolation or {}).get("mechanism", "none")},
         "tests": tests,
     }
 

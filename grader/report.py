@@ -34,7 +34,7 @@ def summarize(results):
     return [modules[k] for k in sorted(modules)], total
 
 
-def build(run, lang):
+def build(run, lang, feedback="fix"):
     modules, total = summarize(run.results.values())
     checks = []
     for r in run.results.values():
@@ -44,7 +44,7 @@ def build(run, lang):
             "optional": spec.optional, "status": r.status, "points": r.points,
             "max_points": spec.points,
             "message": (r.message or {}).get(lang, ""),
-            "hint": (r.hint or {}).get(lang, ""),
+            "hint": (r.advice(feedback) or {}).get(lang, ""),
             "doc": spec.doc, "duration": r.duration,
             "parts": [{"name": p.name, "status": p.status, "points": p.points,
                        "max_points": p.max_points, "message": (p.message or {}).get(lang, "")}

@@ -13,6 +13,8 @@ from .i18n import Msg
 from .sanitize import OUTPUT_CAP, clean
 
 STATUSES = ("PASS", "PARTIAL", "FAIL", "TODO", "TIMEOUT", "ERROR", "CRASH", "FORBIDDEN")
+#: Levels of hint detail (--feedback): the concrete fix, or the misconception named only.
+FEEDBACK = ("fix", "concept")
 #: Characters kept of one message (each language).
 MESSAGE_CAP = 2000
 
@@ -31,8 +33,9 @@ class CheckResult:
     spec: object              # checks.CheckSpec: id, title, points, doc, module, optional
     status: str
     points: float
-    message: Msg = None
-    hint: Msg = None
+    message: Msg = None       # what is wrong (every feedback level shows it)
+    hint: Msg = None          # the likely mistake and its concrete fix (--feedback fix)
+    concept: Msg = None       # the same mistake named without its fix (--feedback concept)
     duration: float = 0.0
     parts: list = field(default_factory=list)     # PartResult, when the check has parts
     output: str = ""          # what the student's code printed
@@ -49,7 +52,8 @@ class CheckResult:
         """Plain JSON data for the pipe from a suite process (Msg → {"en", "zh-TW"})."""
         return {"id": self.id, "status": self.status, "points": self.points,
                 "max_points": self.max_points, "message": _plain(self.message),
-                "hint": _plain(self.hint), "duration": self.duration, "output": self.output,
+                "hint": _plain(self.hint), "concept": _plain(self.concept),
+                "duration": self.duration, "output": self.output,
                 "parts": [{"name": p.name, "status": p.status, "points": p.points,
                            "max_points": p.max_points, "message": _plain(p.message)}
                           for p in self.parts]}
@@ -83,9 +87,24 @@ class CheckResult:
             duration, bool) and math.isfinite(duration) and duration >= 0 else 0.0
         output = raw.get("output")
         return cls(spec=spec, status=status, points=points, message=_msg(raw.get("message")),
-                   hint=_msg(raw.get("hint")), duration=round(duration, 3), parts=parts,
+                   hint=_msg(raw.get("hint")), concept=_msg(raw.get("concept")),
+                   duration=round(duration, 3), parts=parts,
                    output=clean(output, OUTPUT_CAP, multiline=True)
                    if isinstance(output, str) else "")
+
+    def advice(self, feedback="fix"):
+        """The hint at a feedback level: "fix" gives the concrete fix; "concept" names the
+        mistake (or, when the hint has no concept text, the check's topic) and the module
+        text's section, never the fix. None when there is nothing to advise."""
+        if self.status == "PASS" or self.hint is None:
+            return None
+        if feedback == "fix":
+            return self.hint
+        if self.concept is not None:
+            return self.concept
+        title, doc = self.spec.title, self.spec.doc
+        return Msg(f"review the idea behind {title['en']}" + (f" ({doc})" if doc else ""),
+                   f"請複習「{title['zh-TW']}」背後的觀念" + (f"（{doc}）" if doc else ""))
 
     @classmethod
     def lost(cls, spec, en, zh, status="ERROR"):

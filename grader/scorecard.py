@@ -47,7 +47,7 @@ def _points(value):
     return f"{value:g}" if value == int(value) else f"{value:.2f}".rstrip("0")
 
 
-def render(console, run, lang, verbose=False):
+def render(console, run, lang, verbose=False, feedback="fix"):
     modules, total = summarize(run.results.values())
     console.print()
     console.print(Text(t("title", lang), style="bold"))
@@ -72,7 +72,7 @@ def render(console, run, lang, verbose=False):
                 passed = sum(1 for p in r.parts if p.status == "PASS")
                 status.append(f" {passed}/{len(r.parts)}")
             points = f"{_points(r.points)}/{_points(spec.points)}"
-            note = hint_text(r, lang)
+            note = hint_text(r, lang, feedback)
             table.add_row(title, status, points, f"{r.duration:.2f}s", note)
             if verbose:
                 for line in detail_lines(r, lang):
@@ -104,11 +104,12 @@ def render(console, run, lang, verbose=False):
     return total
 
 
-def hint_text(result, lang):
-    """One line for the table: the hint if any, else the message; plus the doc section."""
+def hint_text(result, lang, feedback="fix"):
+    """One line for the table: the hint at the feedback level if any, else the message;
+    plus the doc section."""
     if result.status == "PASS":
         return Text("")
-    text = pick(result.hint, lang) or pick(result.message, lang)
+    text = pick(result.advice(feedback), lang) or pick(result.message, lang)
     note = Text(text)
     if result.spec.doc and result.status != "TODO":
         note.append(f"  → {result.spec.doc}", style="dim")

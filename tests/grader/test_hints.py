@@ -118,7 +118,9 @@ def test_every_entry_is_used_and_bilingual(name):
     used = {key for key, _, _ in uses(path)[0]}
     unused = sorted(set(table.entries) - used)
     assert not unused, f"hints/{name}.py entries {path.name} never uses: {unused}"
-    for key, (en, zh, _) in table.entries.items():
+    texts = [(key, en, zh) for key, (en, zh, _) in table.entries.items()]
+    texts += [(f"{key} (concept)", en, zh) for key, (en, zh) in table.concepts.items()]
+    for key, en, zh in texts:
         assert CJK.search(zh), f"hints/{name}.py {key!r}: the second text must be 繁體中文"
         assert not CJK.search(en), f"hints/{name}.py {key!r}: the first text must be English"
 
@@ -132,6 +134,19 @@ def test_a_table_is_data_only(tmp_path, monkeypatch):
         hints.table("bad")
     with pytest.raises(ValueError):
         hints.table("calls")
+
+
+def test_a_hint_with_two_levels():
+    table = hints.Table("demo", {"k": {"fix": ("divide by {n}", "除以 {n}"),
+                                       "concept": ("a mean, not a sum", "是平均不是總和")}})
+    msg = table("k", n=4)
+    assert msg["en"] == "divide by 4" and msg.concept == {"en": "a mean, not a sum",
+                                                          "zh-TW": "是平均不是總和"}
+    assert not hasattr(hints.Table("demo", {"k": ("a", "甲")})("k"), "concept")
+    with pytest.raises(ValueError, match="exactly 'fix' and 'concept'"):
+        hints.Table("demo", {"k": {"fix": ("a", "甲")}})
+    with pytest.raises(ValueError, match="concept names fields"):
+        hints.Table("demo", {"k": {"fix": ("a", "甲"), "concept": ("{x}", "{x}")}})
 
 
 def test_fields_and_bilingual_values():

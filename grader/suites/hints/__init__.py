@@ -10,7 +10,13 @@ loads its table once and reads entries by key:
     raise Mismatch(H("ce_not_a_pair", got=type(result).__name__))
 
 A field's value may itself be bilingual (a Msg, or an (English, 繁體中文) pair): each
-language then gets its own text. So a check body reads as judge, then hint, and the prose
+language then gets its own text.
+
+A hint has two levels of detail (`--feedback`): `fix`, the concrete fix, and `concept`,
+which names the misconception and where the module text explains it, without code. An
+entry gives both as `{"fix": (English, 繁體中文), "concept": (English, 繁體中文)}`; the
+Msg it returns carries the concept as `.concept`. An entry that is a plain pair has only
+the fix: at the concept level the scorecard then names the check's topic and section. So a check body reads as judge, then hint, and the prose
 lives here, where a teaching assistant can review and extend it (tests/grader/test_hints.py
 checks every table against its suite: every key used exists, every entry is used, the
 fields match).
@@ -43,16 +49,31 @@ class Table:
     def __init__(self, name, entries):
         self.name = name
         self.entries = {}
-        for key, pair in entries.items():
-            if not (isinstance(pair, tuple) and len(pair) == 2
-                    and all(isinstance(t, str) and t for t in pair)):
-                raise ValueError(f"hints/{name}.py: {key!r} must be a pair of non-empty "
-                                 f"strings (English, 繁體中文)")
-            en, zh = pair
-            if set(fields(en)) != set(fields(zh)):
-                raise ValueError(f"hints/{name}.py: {key!r} names fields {fields(en)} in "
-                                 f"English but {fields(zh)} in 繁體中文")
+        self.concepts = {}
+        for key, entry in entries.items():
+            if isinstance(entry, dict):
+                if set(entry) != {"fix", "concept"}:
+                    raise ValueError(f"hints/{name}.py: {key!r} as a dict takes exactly "
+                                     f"'fix' and 'concept'")
+                concept = self._pair(key, entry["concept"])
+                if not set(fields(concept[0])) <= set(fields(entry["fix"][0])):
+                    raise ValueError(f"hints/{name}.py: {key!r}'s concept names fields its "
+                                     f"fix does not")
+                self.concepts[key] = concept
+                entry = entry["fix"]
+            en, zh = self._pair(key, entry)
             self.entries[key] = (en, zh, frozenset(fields(en)))
+
+    def _pair(self, key, pair):
+        if not (isinstance(pair, tuple) and len(pair) == 2
+                and all(isinstance(t, str) and t for t in pair)):
+            raise ValueError(f"hints/{self.name}.py: {key!r} must be a pair of non-empty "
+                             f"strings (English, 繁體中文)")
+        en, zh = pair
+        if set(fields(en)) != set(fields(zh)):
+            raise ValueError(f"hints/{self.name}.py: {key!r} names fields {fields(en)} in "
+                             f"English but {fields(zh)} in 繁體中文")
+        return pair
 
     def fields(self, key):
         return self.entries[key][2]
@@ -68,7 +89,12 @@ class Table:
         if set(values) != names:
             raise TypeError(f"hints/{self.name}.py {key!r} takes the fields {sorted(names)}, "
                             f"got {sorted(values)}")
-        return Msg(en.format(**_language(values, 0)), zh.format(**_language(values, 1)))
+        msg = Msg(en.format(**_language(values, 0)), zh.format(**_language(values, 1)))
+        if key in self.concepts:
+            cen, czh = self.concepts[key]
+            msg.concept = Msg(cen.format(**_language(values, 0)),
+                              czh.format(**_language(values, 1)))
+        return msg
 
 
 def _language(values, i):

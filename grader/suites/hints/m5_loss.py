@@ -1,9 +1,14 @@
 """Messages of test_m5_loss.py (softmax and softmax + cross-entropy): key: (English, 繁體中文)."""
 HINTS = {
-    "softmax_batch_axis": (
-        "softmax is normalised over the batch axis: each row (one sample) sums over the "
-        "classes, axis=1, keepdims=True",
-        "softmax 正規化到 batch 的軸去了：每一列（一個樣本）要對類別加總，axis=1, keepdims=True"),
+    "softmax_batch_axis": {
+        "fix": (
+            "softmax is normalised over the batch axis: each row (one sample) sums over the "
+            "classes, axis=1, keepdims=True",
+            "softmax 正規化到 batch 的軸去了：每一列（一個樣本）要對類別加總，axis=1, keepdims=True"),
+        "concept": (
+            "softmax is normalised over the wrong axis: each sample's probabilities are a "
+            "distribution over the classes (module text, softmax and cross-entropy)",
+            "softmax 正規化的軸不對：每個樣本的機率是對類別的分布（講義：softmax 與 cross-entropy）")},
     "softmax_shift": (
         "exp overflows for large logits: subtract each row's max first, "
         "x − x.max(axis=1, keepdims=True) (softmax does not change; every exponent is ≤ 0)",
@@ -20,18 +25,33 @@ HINTS = {
     "ce_per_sample": (
         "the loss is per sample: return one number, the mean over the batch",
         "loss 是每個樣本各一個：要回傳一個數字，也就是對 batch 的平均"),
-    "ce_loss_times_n": (
-        "loss is N times too large: average over the batch: the convention is the mean "
-        "(−1/N Σ log p[n, y_n])",
-        "loss 大了 N 倍：要對 batch 取平均，慣例是平均值（−1/N Σ log p[n, y_n]）"),
-    "ce_dscores_times_n": (
-        "dscores is N times too large: divide by N, dscores = (softmax − onehot) / N (the "
-        "loss is a mean)",
-        "dscores 大了 N 倍：要除以 N，dscores = (softmax − onehot) / N（loss 是平均）"),
-    "ce_no_onehot": (
-        "dscores lacks the one-hot: subtract 1 at the true class, "
-        "dscores = (softmax − onehot) / N",
-        "dscores 少了 one-hot：正確類別要減 1，dscores = (softmax − onehot) / N"),
+    "ce_loss_times_n": {
+        "fix": (
+            "loss is N times too large: average over the batch: the convention is the mean "
+            "(−1/N Σ log p[n, y_n])",
+            "loss 大了 N 倍：要對 batch 取平均，慣例是平均值（−1/N Σ log p[n, y_n]）"),
+        "concept": (
+            "the loss sums over the batch where the course's convention is the mean "
+            "(module text, softmax and cross-entropy)",
+            "loss 對 batch 取了總和，而課程的慣例是平均（講義：softmax 與 cross-entropy）")},
+    "ce_dscores_times_n": {
+        "fix": (
+            "dscores is N times too large: divide by N, dscores = (softmax − onehot) / N (the "
+            "loss is a mean)",
+            "dscores 大了 N 倍：要除以 N，dscores = (softmax − onehot) / N（loss 是平均）"),
+        "concept": (
+            "the gradient is that of a sum, but the loss is a mean over the batch (module "
+            "text, the gradient of softmax + cross-entropy)",
+            "梯度是總和的梯度，但 loss 是對 batch 的平均（講義：softmax + cross-entropy 的梯度）")},
+    "ce_no_onehot": {
+        "fix": (
+            "dscores lacks the one-hot: subtract 1 at the true class, "
+            "dscores = (softmax − onehot) / N",
+            "dscores 少了 one-hot：正確類別要減 1，dscores = (softmax − onehot) / N"),
+        "concept": (
+            "the gradient misses the true class's term: the loss depends on the true class's "
+            "probability (module text, the gradient of softmax + cross-entropy)",
+            "梯度少了正確類別那一項：loss 取決於正確類別的機率（講義：softmax + cross-entropy 的梯度）")},
     "ce_stable": (
         "a true class whose probability underflows to 0 gives log(0), and log(p + ε) caps the "
         "loss: compute log-softmax directly, shifted − log(Σ exp(shifted)) with "
