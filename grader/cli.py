@@ -12,6 +12,7 @@ from . import __version__, modules, sandbox
 from .i18n import LANGS, detect_lang, t
 from .formats import gradescope_results, junit_xml, write_json, write_text
 from .report import build, summarize, write
+from .results import FEEDBACK
 from .runner import load_checks, run_checks, select_checks
 from .scorecard import LiveProgress, render, render_list
 from .target import TargetError, available_modules, resolve_target
@@ -34,6 +35,7 @@ network, no view of the grader's files, limits on memory, processes and time. Th
 last line says which isolation a run had. batch and Gradescope refuse to grade without one.
 
 other commands (each has --help):
+  python -m grader release ../cnn-student                      the students' repository
   python -m grader batch SUBMISSIONS_DIR --out gradebook.csv   grade a whole class
   python -m grader gradescope-bundle autograder.zip            build a Gradescope autograder
   python -m grader classroom-workflow > .github/workflows/classroom.yml   GitHub Classroom
@@ -69,6 +71,9 @@ def parse_args(argv):
                    "format. Example: --gradescope results.json")
     p.add_argument("--watch", action="store_true", help="keep running: re-grade the affected "
                    "module whenever a .py file in the target is saved (Ctrl-C stops)")
+    p.add_argument("--feedback", choices=FEEDBACK, default="fix",
+                   help="hint detail: fix (default) gives the concrete fix; concept names the "
+                        "mistake and the module text's section without it")
     p.add_argument("--verbose", action="store_true", help="show every part of every check, "
                    "full messages and what your code printed")
     p.add_argument("--fail-under", type=float, metavar="PCT", help="exit 1 when the required "
@@ -109,7 +114,8 @@ def add_sandbox_options(p, default):
                             ("" if default == "auto" else ", and refuses to grade without") + ")")
 
 
-SUBCOMMANDS = {"batch": "grader.batch:main", "gradescope-bundle": "grader.gradescope:bundle_main",
+SUBCOMMANDS = {"release": "grader.release:main",
+               "batch": "grader.batch:main", "gradescope-bundle": "grader.gradescope:bundle_main",
                "gradescope-run": "grader.gradescope:run_main",
                "classroom-workflow": "grader.classroom:main"}
 
@@ -166,13 +172,13 @@ def grade(args, target, specs, lang, console):
         run = run_checks(target, specs, seed=seed, jobs=args.jobs,
                          timeout_scale=args.timeout_scale, memory_mb=args.memory_mb,
                          on_event=live.on_event, sandbox_mode=args.sandbox)
-    render(console, run, lang, verbose=args.verbose)
+    render(console, run, lang, verbose=args.verbose, feedback=args.feedback)
     if args.json:
-        write(args.json, build(run, lang))
+        write(args.json, build(run, lang, args.feedback))
     if args.junit:
-        write_text(args.junit, junit_xml(run, lang))
+        write_text(args.junit, junit_xml(run, lang, args.feedback))
     if args.gradescope:
-        write_json(args.gradescope, gradescope_results(run, lang))
+        write_json(args.gradescope, gradescope_results(run, lang, args.feedback))
     return summarize(run.results.values())[1]
 
 

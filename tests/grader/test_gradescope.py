@@ -113,3 +113,26 @@ def test_the_bundle_is_the_committed_tree(clone, tmp_path):
     assert '"$ROOT/venv/bin/python" -m pip install -e .' in setup
     assert "python3 -m pip install ." not in setup
     assert '$ROOT/venv/bin/python' in run
+
+
+def test_the_command_line_feedback_level_reaches_the_report(tmp_path):
+    """A loss summed over the batch, graded at each level: the JSON's hint is the fix or the
+    concept, as asked."""
+    import json
+    import sys
+    tree = tmp_path / "tree"
+    shutil.copytree(ROOT / "reference", tree, ignore=shutil.ignore_patterns("__pycache__"))
+    loss = tree / "module5" / "loss.py"
+    text = loss.read_text(encoding="utf-8")
+    assert text.count("loss = -log_p[rows, y].mean()") == 1
+    loss.write_text(text.replace("loss = -log_p[rows, y].mean()", "loss = -log_p[rows, y].sum()"),
+                    encoding="utf-8")
+    hints_seen = {}
+    for level in ("fix", "concept"):
+        out = tmp_path / f"{level}.json"
+        subprocess.run([sys.executable, "-m", "grader", "--target", str(tree), "--module", "5",
+                        "-k", "m5.cross_entropy", "--feedback", level, "--lang", "en", "--json",
+                        str(out)], cwd=ROOT, capture_output=True, timeout=120)
+        hints_seen[level] = json.loads(out.read_text())["checks"][0]["hint"]
+    assert "−1/N Σ" in hints_seen["fix"]
+    assert "convention is the mean" in hints_seen["concept"] and "−1/N" not in hints_seen["concept"]
