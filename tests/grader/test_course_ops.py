@@ -1,6 +1,5 @@
-"""Course operations: JUnit XML, Gradescope results and bundle, batch grading, --watch,
-the console script."""
-import csv
+"""Course operations: JUnit XML, Gradescope results and bundle, --watch, the console script,
+GitHub Classroom (batch grading: test_batch.py; the intake of uploads: test_intake.py)."""
 import re
 import json
 import os
@@ -95,48 +94,6 @@ def test_gradescope_run_with_an_unusable_submission_still_writes_results(tmp_pat
     assert r.returncode == 0
     results = json.loads((tmp_path / "results" / "results.json").read_text())
     assert results["score"] == 0 and "Could not grade" in results["output"]
-
-
-def make_submissions(folder):
-    folder.mkdir()
-    shutil.copytree(ROOT / "reference", folder / "alice", ignore=shutil.ignore_patterns("__pycache__"))
-    with zipfile.ZipFile(folder / "bob.zip", "w") as z:       # only the changed file, nested
-        z.write(ROOT / "reference" / "module5" / "layers.py", "hw/module5/layers.py")
-    (folder / "carol.zip").write_bytes(b"this is not a zip")
-    (folder / "dave").mkdir()                                 # nothing gradable
-    (folder / "dave" / "README.txt").write_text("?")
-
-
-def test_batch_grades_each_submission_isolated_and_skips_unchanged(tmp_path):
-    subs = tmp_path / "subs"
-    make_submissions(subs)
-    out = tmp_path / "gradebook.csv"
-    # -k keeps the test short: conv2d.*, cross_entropy, sigmoid and softmax.
-    cmd = [sys.executable, "-m", "grader", "batch", str(subs), "--out", str(out), "--module", "5",
-           "-k", "m5.[cs]*", "--jobs", "2"]
-    r = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600)
-    assert r.returncode == 0, r.stderr
-    rows = {row["submission"]: row for row in csv.DictReader(out.open())}
-    assert set(rows) == {"alice", "bob", "carol", "dave"}
-    assert rows["alice"]["status"] == "graded" and float(rows["alice"]["percent"]) == 100.0
-    assert rows["bob"]["status"] == "graded" and 0 < float(rows["bob"]["percent"]) < 100
-    assert rows["bob"]["m5.conv2d.backward"] == "3.0" and rows["bob"]["m5.softmax"] == "0.0"
-    assert rows["carol"]["status"] == "error" and "not a valid zip" in rows["carol"]["message"]
-    assert rows["dave"]["status"] == "error" and "no Module 5/6 file" in rows["dave"]["message"]
-    book = json.loads(out.with_suffix(".json").read_text())
-    assert book["schema"] == "cnn-kit-gradebook/1" and isinstance(book["seed"], int)
-    # batch fails closed: it graded, so it had a sandbox, and says which.
-    assert book["isolation"]["mechanism"] in ("bwrap", "unshare", "uid")
-    assert rows["alice"]["isolation"] == book["isolation"]["mechanism"]
-    # Second run: nothing changed, nothing regraded; then change bob and only bob is.
-    r = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600)
-    assert "0 graded" in r.stdout and "4 unchanged" in r.stdout
-    with zipfile.ZipFile(subs / "bob.zip", "a") as z:
-        z.write(ROOT / "reference" / "module5" / "loss.py", "hw/module5/loss.py")
-    r = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600)
-    assert "1 graded" in r.stdout and "3 unchanged" in r.stdout
-    rows = {row["submission"]: row for row in csv.DictReader(out.open())}
-    assert rows["bob"]["m5.softmax"] == "1.0"
 
 
 def test_watch_regrades_only_the_affected_module(tmp_path, checks):
