@@ -2,7 +2,9 @@
 learner's tree, the course library and the public checks, and nothing of the solutions or
 the hidden checks; its two commands work there as a student would use them, before and
 after the student has started."""
+import hashlib
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -37,6 +39,28 @@ def built(clone, tmp_path_factory):
 def run(args, cwd, **kw):
     return subprocess.run([sys.executable, *args], cwd=cwd, capture_output=True, text=True,
                           timeout=300, **kw)
+
+
+def stand_in_venv(repo, where):
+    """What `python3 kit.py setup` leaves, without installing: bin/python runs this test
+    run's interpreter (numpy, rich, pytest), and the stamp matches the release's pyproject."""
+    if os.name == "nt":
+        pytest.skip("the stand-in venv is a POSIX shell script")
+    (where / "bin").mkdir(parents=True)
+    python = where / "bin" / "python"
+    python.write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')
+    python.chmod(0o755)
+    digest = hashlib.sha256((repo / "pyproject.toml").read_bytes()).hexdigest()
+    (where / "kit-stamp.json").write_text(json.dumps({"pyproject": digest, "extras": ["test"]}))
+    return where
+
+
+def kit(repo, venv, *args):
+    """The release's own commands, as its README gives them: python3 kit.py ..."""
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "KIT_VENV")}
+    env["KIT_VENV"] = str(venv)
+    return subprocess.run([sys.executable, "kit.py", *args], cwd=repo, capture_output=True,
+                          text=True, timeout=300, env=env)
 
 
 def test_no_solutions_and_no_hidden_check_ships(built):
@@ -83,11 +107,12 @@ def test_a_student_grades_and_tests_before_and_after_starting(built, tmp_path):
     src, _, _, _ = built
     student = tmp_path / "student"
     shutil.copytree(src, student)
-    graded = run(["-m", "grader", "--module", "5", "-k", "m5.relu", "--lang", "en",
-                  "--json", "r.json"], student)
+    venv = stand_in_venv(student, tmp_path / "venv")
+    graded = kit(student, venv, "grade", "--module", "5", "-k", "m5.relu", "--lang", "en",
+                 "--json", "r.json")
     assert json.loads((student / "r.json").read_text())["checks"][0]["status"] == "TODO", \
         graded.stdout + graded.stderr
-    tests = run(["-m", "pytest", "-q", "-p", "no:cacheprovider"], student)
+    tests = kit(student, venv, "test", "-q", "-p", "no:cacheprovider")
     assert tests.returncode == 0, tests.stdout[-2000:]
     assert "passed" in tests.stdout
 
@@ -100,17 +125,17 @@ def test_a_student_grades_and_tests_before_and_after_starting(built, tmp_path):
     rstart = ref.index("class ReLU")
     layers.write_text(text[:start] + ref[rstart:ref.index("\nclass ", rstart + 1)] + text[end:],
                       encoding="utf-8")
-    graded = run(["-m", "grader", "--module", "5", "-k", "m5.relu", "--lang", "en",
-                  "--json", "r.json"], student)
+    graded = kit(student, venv, "grade", "--module", "5", "-k", "m5.relu", "--lang", "en",
+                 "--json", "r.json")
     assert json.loads((student / "r.json").read_text())["checks"][0]["status"] == "PASS", \
         graded.stdout + graded.stderr
-    tests = run(["-m", "pytest", "-q", "-p", "no:cacheprovider"], student)
+    tests = kit(student, venv, "test", "-q", "-p", "no:cacheprovider")
     assert tests.returncode == 0, tests.stdout[-2000:]
 
     # A renamed parameter breaks the course's API: the student's test command says where.
     layers.write_text(layers.read_text(encoding="utf-8").replace(
         "def backward(self, dout):", "def backward(self, grad):", 1), encoding="utf-8")
-    tests = run(["-m", "pytest", "-q", "-p", "no:cacheprovider"], student)
+    tests = kit(student, venv, "test", "-q", "-p", "no:cacheprovider")
     assert tests.returncode == 1 and "should take" in tests.stdout, tests.stdout[-2000:]
 
 
