@@ -369,3 +369,31 @@ def test_content_hash_ignores_timestamps_and_sees_content(tmp_path):
     (b / "module5" / "layers.py").write_bytes(EXERCISE)
     assert content_hash(b) != first
     assert content_hash(a) == content_hash(one_file_zip(tmp_path / "a2.zip"))
+
+
+# --- --target on an archive --------------------------------------------------------------
+
+def test_target_on_a_whole_repository_zip_grades_its_exercises_tree(tmp_path):
+    import json
+    import subprocess
+    import sys
+    whole_repo(tmp_path / "kit")
+    upload = zip_folder(tmp_path / "kit", tmp_path / "cnn-kit-main.zip", prefix="cnn-kit-main/")
+    report = tmp_path / "report.json"
+    r = subprocess.run([sys.executable, "-m", "grader", "--target", str(upload), "--module", "5",
+                        "-k", "m5.softmax", "-k", "m5.conv2d.forward", "--json", str(report), "--lang", "en"],
+                       cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stdout + r.stderr
+    status = {c["id"]: c["status"] for c in json.loads(report.read_text())["checks"]}
+    # The student solved loss.py only: the solutions in reference/ earn nothing.
+    assert status["m5.softmax"] == "PASS" and status["m5.conv2d.forward"] == "TODO"
+    assert "cnn-kit-main/exercises" in r.stderr
+
+
+def test_target_on_a_broken_archive_is_a_one_line_error(tmp_path):
+    import subprocess
+    import sys
+    upload = patch_zip_header(one_file_zip(tmp_path / "odd.zip"), method=97)
+    r = subprocess.run([sys.executable, "-m", "grader", "--target", str(upload)], cwd=ROOT,
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 2 and "compression method" in r.stderr and "Traceback" not in r.stderr
