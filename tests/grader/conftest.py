@@ -2,13 +2,15 @@
 
 A mutant is a copy of reference/ in a temp dir with one injected bug (a text replacement
 that must match exactly once), so each check is shown to fail on a plausible wrong answer.
+The single-bug mutants whose hint must name the bug are the shipped catalogue,
+grader/audit/mutants.py (what `python -m grader audit` grades); the test files parametrize
+over it with `cases` and grade each (mutant, check) with `caught`.
 """
-import shutil
 from pathlib import Path
 
 import pytest
 
-from grader import skeleton
+from grader.audit.mutants import apply_edits, copy_tree, judge
 from grader.runner import load_checks, run_checks
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,55 +34,28 @@ def grade_tree(checks):
     return grade
 
 
-def copy_tree(src, dst):
-    shutil.copytree(src, dst, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-    return dst
-
-
 @pytest.fixture
 def mutant(tmp_path):
     """mutant(("module5/layers.py", old, new[, "Class.method"]), ...) -> path of a patched
-    copy of reference/ (replace_once)."""
+    copy of reference/ (grader.audit.mutants.replace_once: each `old` exactly once)."""
     count = [0]
 
     def make(*edits):
         count[0] += 1
-        tree = copy_tree(ROOT / "reference", tmp_path / f"mutant{count[0]}")
-        for rel, old, new, *within in edits:
-            path = tree / rel
-            path.write_text(replace_once(path.read_text(encoding="utf-8"), old, new,
-                                         *within, where=rel), encoding="utf-8")
-        return tree
+        return apply_edits(copy_tree(ROOT / "reference", tmp_path / f"mutant{count[0]}"), edits)
     return make
-
-
-def replace_once(text, old, new, within=None, where="the file"):
-    """text with `old` replaced by `new`; `old` must occur exactly once — in the function
-    `within` ("Class.method"), when given, so that an anchor need not quote a docstring or
-    a neighbour to be unique."""
-    if within is None:
-        assert text.count(old) == 1, f"mutation target not found exactly once in {where}: {old!r}"
-        return text.replace(old, new)
-    fn = skeleton.functions(text).get(within)
-    assert fn is not None, f"no function {within} in {where}"
-    lines = text.splitlines(keepends=True)
-    head, body, tail = (lines[:fn.lineno - 1], "".join(lines[fn.lineno - 1:fn.end_lineno]),
-                        lines[fn.end_lineno:])
-    assert body.count(old) == 1, f"mutation target not found exactly once in {within}: {old!r}"
-    return "".join(head) + body.replace(old, new) + "".join(tail)
 
 
 @pytest.fixture
 def caught(mutant, grade_tree):
-    """caught(check_id, edits, status, hint): grade a mutant with that one check and require
-    the status, the hint (or message) text, lost points and a Chinese hint."""
-    def check(check_id, edits, status, hint):
-        result = grade_tree(mutant(*edits), [check_id])[check_id]
-        assert result.status == status, result
-        text = (result.hint or {}).get("en", "") + " " + (result.message or {}).get("en", "")
-        assert hint in text, result
-        assert 0 <= result.points < result.max_points, result
-        if result.hint is not None:
-            assert result.hint["zh-TW"] and result.hint["zh-TW"] != result.hint["en"]
+    """caught(entry, check_id): grade the catalogue's mutant `entry` (grader.audit.mutants)
+    with that one check and require what the catalogue says of it: lost points, the hint
+    (or message) text, the status, and a Chinese hint of its own (mutants.judge, the very
+    test `python -m grader audit` applies)."""
+    def check(entry, check_id):
+        expect = next(e for e in entry.expect if e.check == check_id)
+        result = grade_tree(mutant(*entry.edits), [check_id])[check_id]
+        problems = judge(expect, result)
+        assert not problems, (entry.name, check_id, problems, result)
         return result
     return check

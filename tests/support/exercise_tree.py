@@ -1,13 +1,14 @@
 """Reading the learner's tree (exercises/) beside the reference, and the seed's skeletons,
 for tests/module5/test_exercises_tree.py and tests/module6/test_exercises_tree_m6.py. Which
-function is still a TODO is grader.skeleton's to say (its predicates are passed in)."""
-import ast
+function is still a TODO is grader.skeleton's to say (its predicates are passed in); the
+API and given-code comparison is the instructor audit's (grader.audit.api), asked here."""
 import re
 from pathlib import Path
 
 import numpy as np
 
 from grader import skeleton
+from grader.audit import api
 
 ROOT = Path(__file__).resolve().parents[2]
 SEEDS = ROOT.parent / "shared" / "seeds"
@@ -34,25 +35,36 @@ class Trees:
         """{qualified name: FunctionDef} of that file (grader.skeleton.functions)."""
         return skeleton.functions(self.source(tree, module))
 
+    def where(self, module):
+        """The file's path inside a tree: "module5/layers.py"."""
+        return f"{self.package}/{module}.py"
+
     def compare_given_code(self, module, is_todo):
         """Asserts that both trees define the same public functions in `module`, and that
         each one the learner is handed complete (not `is_todo`, a grader.skeleton predicate,
-        and no "TODO" in its text) is the same code in both, docstrings aside. Returns how
-        many were compared."""
+        and no "TODO" in its text) is the same code in both, docstrings aside — the
+        comparison `python -m grader audit` makes (grader.audit.api.given_code), whose diff
+        the failure shows. Returns how many were compared."""
         def public(fns):
-            return {k: v for k, v in fns.items() if not k.split(".")[0].startswith("_")}
-        ex = public(self.functions("exercises", module))
-        ref = public(self.functions("reference", module))
-        assert set(ex) == set(ref), "the trees define different functions"
-        src = self.source("exercises", module)
-        compared = 0
-        for name, fn in ex.items():
-            if is_todo(fn) or "TODO" in (ast.get_source_segment(src, fn) or ""):
-                continue
-            assert without_docstrings(fn) == without_docstrings(ref[name]), \
-                f"{module}.{name} differs between the trees"
-            compared += 1
+            return {k for k in fns if not k.split(".")[0].startswith("_")}
+        assert public(self.functions("exercises", module)) == \
+            public(self.functions("reference", module)), "the trees define different functions"
+        compared, differences = api.given_code(self.source("exercises", module),
+                                               self.source("reference", module), is_todo,
+                                               self.where(module))
+        assert not differences, "\n".join(d.diff for d in differences)
         return compared
+
+    def api_difference(self, module):
+        """The readable diff of the two trees' public API of `module` (classes, methods,
+        signatures, class attributes: grader.audit.api), or None when they are the same."""
+        found = api.api_difference(self.source("exercises", module),
+                                   self.source("reference", module), self.where(module))
+        return None if found is None else found.diff
+
+    def api(self, tree, module):
+        """The public API of <tree>/<package>/<module>.py, one line per item."""
+        return api.api_lines(self.source(tree, module))
 
 
 def function_text(source, fn):
@@ -65,12 +77,6 @@ def lost_todo_comments(source, is_todo):
     grader.skeleton predicate) whose lines hold no `# TODO:` comment in Chinese."""
     return [name for name, fn in skeleton.functions(source).items()
             if is_todo(fn) and not CHINESE_TODO.search(function_text(source, fn))]
-
-
-def without_docstrings(fn):
-    """The code of FunctionDef `fn`'s body with its docstrings (constant expressions) left out."""
-    return ast.dump(ast.Module(body=[b for b in fn.body if not (
-        isinstance(b, ast.Expr) and isinstance(b.value, ast.Constant))], type_ignores=[]))
 
 
 def seed_skeletons(seed):
