@@ -48,9 +48,11 @@ def test_junit_xml_reports_each_check_with_points(partial_run):
 def test_gradescope_results_format_with_partial_credit(partial_run):
     specs, run = partial_run
     data = gradescope_results(run, "zh-TW")
-    assert set(data) == {"score", "execution_time", "output", "stdout_visibility", "tests"}
+    assert set(data) == {"score", "execution_time", "output", "stdout_visibility", "tests",
+                         "extra_data"}
     assert data["score"] == 4
-    forward, backward = data["tests"]
+    forward, backward, seed = data["tests"]                  # the seed is a test of its own
+    assert seed["max_score"] == 0 and seed["visibility"] == "hidden"
     assert set(backward) == {"name", "number", "score", "max_score", "status", "output",
                              "visibility", "tags"}
     assert (forward["status"], forward["score"], forward["max_score"]) == ("passed", 2, 2)
@@ -105,7 +107,7 @@ def test_watch_regrades_only_the_affected_module(tmp_path, checks):
     specs = [checks[i] for i in CONV]
     graded, first_done = [], threading.Event()
     args = SimpleNamespace(seed=1, jobs=1, timeout_scale=1.0, memory_mb=2048, verbose=False,
-                           sandbox="auto",
+                           sandbox="auto", feedback="fix",
                            json=None, junit=None, gradescope=None)
     original = cli.grade
 
@@ -158,7 +160,7 @@ def test_classroom_workflow_has_a_step_per_required_check(checks, tmp_path):
     from grader.runner import select_checks
     specs = select_checks(checks, [5])
     text = workflow_yaml(specs, [5])
-    required = [s for s in specs if not s.optional]
+    required = [s for s in specs if not s.optional and not s.hidden]   # public checks only
     commands = re.findall(r"command: \.venv/bin/python -m grader -k (\S+) --fail-under 100", text)
     assert commands == [s.id for s in required]
     assert sum(int(m) for m in re.findall(r"max-score: (\d+)", text)) == sum(s.points for s in required)
