@@ -31,14 +31,17 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from . import __version__, modules, sandbox
 from .cli import new_seed
+from .i18n import LANGS
 from .report import summarize
+from .results import FEEDBACK
 from .runner import SUITES_DIR, load_checks, run_checks, select_checks
 from .submissions import SubmissionError, assemble, content_hash, is_archive
 
 SCHEMA = "cnn-kit-gradebook/1"
 REASON_CAP = 200          # characters of one check's reason in the gradebook
 # The meta fields every part of one gradebook must share (merge refuses otherwise).
-SHARED_META = ("schema", "grader_version", "suites", "seed", "modules", "pattern", "checks")
+SHARED_META = ("schema", "grader_version", "suites", "seed", "modules", "pattern", "checks",
+               "lang", "feedback")
 
 
 def suites_fingerprint():
@@ -171,8 +174,10 @@ def _error_row(row, message):
     return row
 
 
-def grade_one(entry, specs, seed, timeout_scale, memory_mb, sandbox_mode="require"):
-    """One submission's gradebook row: never raises."""
+def grade_one(entry, specs, seed, timeout_scale, memory_mb, sandbox_mode="require", lang="en",
+              feedback="fix"):
+    """One submission's gradebook row: never raises. Each check that did not pass carries
+    its one-line reason, and its hint at the `feedback` level, in `lang`."""
     started = time.monotonic()
     row = {"submission": entry.name, "entry": entry.label, "hash": content_hash(entry.source),
            "status": "graded", "message": "", "folder": "", "checks": {}}
@@ -196,7 +201,9 @@ def grade_one(entry, specs, seed, timeout_scale, memory_mb, sandbox_mode="requir
     if run is not None:
         row["total"] = summarize(run.results.values())[1]
         row["checks"] = {i: {"status": r.status, "points": r.points,
-                             **({"reason": reason(r)} if r.status != "PASS" else {})}
+                             **({"reason": reason(r, lang),
+                                 "hint": (r.advice(feedback) or {}).get(lang, "")}
+                                if r.status != "PASS" else {})}
                          for i, r in run.results.items()}
         row["isolation"] = run.isolation.get("mechanism", "none")
     return row
@@ -273,8 +280,14 @@ def parse_args(argv):
                    help="CSV gradebook (default gradebook.csv); the JSON one is written next "
                         "to it with the .json suffix and also serves as the cache")
     modules.add_module_option(p, help="grade only this module (repeatable); default all")
-    p.add_argument("-k", dest="pattern", metavar="PATTERN",
-                   help="only checks whose id contains PATTERN or matches it as a glob")
+    p.add_argument("-k", dest="pattern", metavar="PATTERN", action="append",
+                   help="only checks whose id contains PATTERN or matches it as a glob "
+                        "(repeatable: the checks of either)")
+    p.add_argument("--lang", choices=LANGS, default="en",
+                   help="language of the reasons and hints in the gradebook (default en)")
+    p.add_argument("--feedback", choices=FEEDBACK, default="fix",
+                   help="detail of each check's hint in the JSON gradebook: fix (default) or "
+                        "concept")
     p.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1),
                    help="submissions graded at once (default 2)")
     p.add_argument("--seed", type=int, help="seed of the random inputs; default: the one "
@@ -327,6 +340,7 @@ def main(argv):
     seed = args.seed if args.seed is not None else previous.get("seed", new_seed())
     book = {"schema": SCHEMA, "grader_version": __version__, "suites": suites_fingerprint(),
             "seed": seed, "modules": args.module, "pattern": args.pattern,
+            "lang": args.lang, "feedback": args.feedback,
             "checks": [{"id": s.id, "max_points": s.points, "optional": s.optional}
                        for s in specs],
             "shard": ({"index": args.shard[0], "count": args.shard[1]} if args.shard else None),
@@ -344,7 +358,7 @@ def main(argv):
         old = reusable.get(entry.name)
         if entry.error:                  # nothing to grade: the row is its reason
             rows[entry.name] = grade_one(entry, specs, seed, args.timeout_scale,
-                                         args.memory_mb, args.sandbox)
+                                         args.memory_mb, args.sandbox, args.lang, args.feedback)
         elif old is not None and old.get("hash") == content_hash(entry.source):
             rows[entry.name] = old
         else:
@@ -366,7 +380,8 @@ def _grade_all(todo, rows, book, out, json_path, specs, seed, args):
         task = progress.add_task(f"grading ({len(rows)} unchanged, skipped)", total=len(todo))
         with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
             futures = [pool.submit(grade_one, e, specs, seed, args.timeout_scale,
-                                   args.memory_mb, args.sandbox) for e in todo]
+                                   args.memory_mb, args.sandbox, args.lang, args.feedback)
+                       for e in todo]
             for future in as_completed(futures):
                 row = future.result()
                 rows[row["submission"]] = row

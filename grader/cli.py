@@ -36,7 +36,10 @@ last line says which isolation a run had. batch and Gradescope refuse to grade w
 
 other commands (each has --help):
   python -m grader release ../cnn-student                      the students' repository
+  python -m grader audit                                       the instructor's checks of the kit
   python -m grader batch SUBMISSIONS_DIR --out gradebook.csv   grade a whole class
+  python -m grader merge part-*.json --out gradebook.csv       join the gradebooks of shards
+  python -m grader shard-workflow --shards 4 > .github/workflows/grade-class.yml   shards on CI
   python -m grader gradescope-bundle autograder.zip            build a Gradescope autograder
   python -m grader classroom-workflow > .github/workflows/classroom.yml   GitHub Classroom
 
@@ -114,8 +117,10 @@ def add_sandbox_options(p, default):
                             ("" if default == "auto" else ", and refuses to grade without") + ")")
 
 
-SUBCOMMANDS = {"release": "grader.release:main",
-               "batch": "grader.batch:main", "gradescope-bundle": "grader.gradescope:bundle_main",
+SUBCOMMANDS = {"release": "grader.release:main", "audit": "grader.audit:main",
+               "batch": "grader.batch:main", "merge": "grader.batch:merge_main",
+               "shard-workflow": "grader.shards:workflow_main",
+               "gradescope-bundle": "grader.gradescope:bundle_main",
                "gradescope-run": "grader.gradescope:run_main",
                "classroom-workflow": "grader.classroom:main"}
 

@@ -109,7 +109,7 @@ def run_on_gradescope(root, numbers=None, timeout_scale=1.0, lang="en", sandbox_
     with tempfile.TemporaryDirectory(prefix="gradescope-") as tmp:
         tree = Path(tmp) / "tree"
         try:
-            assemble(root / "submission", tree, base=PROJECT_ROOT / "exercises")
+            intake = assemble(root / "submission", tree, base=PROJECT_ROOT / "exercises")
         except SubmissionError as exc:
             write_json(out, {"score": 0, "execution_time": round(time.monotonic() - started, 2),
                              "output": f"Could not grade this submission: {exc}. Upload your "
@@ -120,7 +120,9 @@ def run_on_gradescope(root, numbers=None, timeout_scale=1.0, lang="en", sandbox_
         run = run_checks(str(tree), specs, seed=seed, jobs=min(2, os.cpu_count() or 1),
                          timeout_scale=timeout_scale, sandbox_mode=sandbox_mode)
     public, hidden, seed_visibility = visibility
-    write_json(out, gradescope_results(run, lang, feedback, public, hidden, seed_visibility))
+    results = gradescope_results(run, lang, feedback, public, hidden, seed_visibility)
+    results["output"] += f"\n{intake.describe()}"
+    write_json(out, results)
     return out
 
 

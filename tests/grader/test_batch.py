@@ -280,7 +280,7 @@ def test_the_shard_workflow_runs_each_shard_once_and_merges_them_all(capsys):
     assert argv[:4] == [".venv/bin/python", "-m", "grader", "batch"]
     args = batch.parse_args(argv[4:])
     assert args.shard == (2, 3) and args.seed == 123 and args.module == [5]
-    assert args.pattern == "m5.conv*" and args.out == "part-2.csv"
+    assert args.pattern == ["m5.conv*"] and args.out == "part-2.csv"
     merge = re.search(r"run: \.venv/bin/python -m grader merge (.*)", text).group(1).split()
     merged = batch.merge_parser().parse_args(merge)
     assert merged.parts == [f"parts/part-{k}.json" for k in (1, 2, 3)]
@@ -296,3 +296,24 @@ def test_csv_reasons_name_each_check_that_did_not_pass():
     row = next(csv.DictReader(io.StringIO(batch.csv_text(book))))
     assert row["reasons"] == "b ERROR: SyntaxError: '(' was never closed (loss.py, line 4)"
     assert (row["a"], row["b"], row["percent"]) == ("1.0", "0.0", "50.0")
+
+
+def test_reasons_and_hints_in_the_language_and_detail_asked_for(tmp_path):
+    """--lang zh-TW --feedback concept: the gradebook a Chinese-speaking course hands back."""
+    subs = tmp_path / "subs"
+    (subs / "ana" / "module5").mkdir(parents=True)
+    text = (ROOT / "reference" / "module5" / "loss.py").read_text(encoding="utf-8")
+    assert text.count("loss = -log_p[rows, y].mean()") == 1
+    (subs / "ana" / "module5" / "loss.py").write_text(
+        text.replace("loss = -log_p[rows, y].mean()", "loss = -log_p[rows, y].sum()"))
+    for lang, feedback in (("zh-TW", "concept"), ("en", "fix")):
+        out = tmp_path / f"{lang}-{feedback}.csv"
+        run([*BATCH, str(subs), "--out", str(out), "--module", "5", "-k", "m5.cross_entropy",
+             "--seed", "7", "--lang", lang, "--feedback", feedback])
+        check = json.loads(out.with_suffix(".json").read_text())["submissions"][0]["checks"][
+            "m5.cross_entropy"]
+        if lang == "zh-TW":
+            assert "課程的慣例是平均" in check["hint"] and "−1/N" not in check["hint"]
+            assert re.search(r"[\u4e00-\u9fff]", check["reason"]), check
+        else:
+            assert "−1/N Σ" in check["hint"] and not re.search(r"[\u4e00-\u9fff]", check["reason"])
