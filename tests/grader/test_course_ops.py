@@ -86,6 +86,7 @@ def test_gradescope_bundle_runs_against_a_fake_autograder_root(tmp_path):
     assert by_id["m5.conv2d.backward"]["status"] == "passed"       # from the submission
     assert by_id["m5.softmax"]["status"] == "failed"                # loss.py fell back: TODO
     assert 0 < results["score"] < sum(t["max_score"] for t in results["tests"])
+    assert "graded loose files: module5/layers.py" in results["output"]         # what was chosen
 
 
 def test_gradescope_run_with_an_unusable_submission_still_writes_results(tmp_path):
