@@ -1,7 +1,7 @@
 """Adding a check, step by step, in a temporary copy of the repository — what
 docs/grading.md ("Adding a check") tells a maintainer to do, and what the project's tests
 require at each step: the suite and its hints table, the README row, the module document's
-table, a mutant.
+table, a mutant in the shipped catalogue.
 
 The toy check is m5.relu.idempotent: ReLU(ReLU(x)) = ReLU(x).
 """
@@ -52,18 +52,11 @@ README_ROW = ("| `m5.relu.idempotent` | ReLU applied twice changes nothing · Re
               "| 1 | [module5.md#relu-and-sigmoid](docs/module5.md#relu-and-sigmoid) |\n")
 DOC_ROW = "| `m5.relu.idempotent` | ReLU 做兩次和做一次一樣 | [第 4 節](#relu-and-sigmoid) |\n"
 
-MUTANT_TEST = '''"""The toy check fails on a ReLU that is the identity, with its hint."""
-from conftest import ROOT, copy_tree
-
-
-def test_abs_is_not_relu(tmp_path, grade_tree):
-    tree = copy_tree(ROOT / "reference", tmp_path / "tree")
-    layers = tree / "module5" / "layers.py"
-    layers.write_text(layers.read_text() + "\\nReLU.forward = lambda self, x: x.copy()\\n")
-    result = grade_tree(tree, ["m5.relu.idempotent"])["m5.relu.idempotent"]
-    assert result.status == "FAIL" and result.points == 0, result
-    assert "it is max(0, x)" in result.hint["en"] and "max(0, x)" in result.hint["zh-TW"]
-'''
+# The catalogue entry of a mutant it must catch: ReLU as the identity.
+MUTANT = ('    _one("relu-identity", "m5.relu.idempotent",\n'
+          '         [(LAYERS, "return np.where(self.cache, x, 0.0)", "return x.copy()", '
+          '"ReLU.forward")],\n'
+          '         "FAIL", "it is max(0, x)"),\n')
 
 
 def copy_repository(dst):
@@ -120,10 +113,27 @@ def test_adding_a_toy_check_takes_the_documented_steps(tmp_path):
     code, out = pytest_in(repo, *docs_tests)
     assert code == 0, out[-2000:]
 
-    # 4. A mutant it must catch; the reference passes and the untouched exercises are TODO.
-    (repo / "tests" / "grader" / "test_mutants_toy.py").write_text(MUTANT_TEST, encoding="utf-8")
-    code, out = pytest_in(repo, "tests/grader/test_mutants_toy.py")
+    # 4. A mutant it must catch, in the shipped catalogue: the audit's test names the check
+    #    that has none; the entry and its test file's CHECK_IDS satisfy it.
+    code, out = pytest_in(repo, "tests/grader/test_audit.py", "-k", "every_check_of_the_suites")
+    assert code == 1 and "m5.relu.idempotent" in out, out[-2000:]
+    insert_after_last(repo / "grader" / "audit" / "mutants.py", "_M5_LAYERS = [", MUTANT)
+    layers_tests = repo / "tests" / "grader" / "test_mutants_layers.py"
+    text = layers_tests.read_text(encoding="utf-8")
+    assert text.count('"m5.layers.params_live"]') == 1
+    layers_tests.write_text(text.replace('"m5.layers.params_live"]',
+                                         '"m5.layers.params_live", "m5.relu.idempotent"]'),
+                            encoding="utf-8")
+    code, out = pytest_in(repo, "tests/grader/test_audit.py", "-k",
+                          "every_check_of_the_suites or exactly_the_catalogue or fits_the_reference")
     assert code == 0, out[-2000:]
+    code, out = pytest_in(repo, "tests/grader/test_mutants_layers.py", "-k", "relu-identity")
+    assert code == 0 and "1 passed" in out, out[-2000:]
+    audit = subprocess.run([sys.executable, "-m", "grader", "audit", "--only", "mutants", "-k",
+                            "relu-identity"], cwd=repo, capture_output=True, text=True,
+                           timeout=300)
+    assert audit.returncode == 0 and "relu-identity" in audit.stdout, audit.stdout[-2000:]
+    # The reference passes it and the untouched exercises are TODO.
     for tree, status in (("reference", "PASS"), ("exercises", "TODO")):
         graded = subprocess.run([sys.executable, "-m", "grader", "--target", tree, "-k",
                                  "m5.relu.idempotent", "--lang", "en", "--json", "out.json"],
