@@ -2,7 +2,6 @@
 learner's tree, the course library and the public checks, and nothing of the solutions or
 the hidden checks; its two commands work there as a student would use them, before and
 after the student has started."""
-import hashlib
 import json
 import os
 import shutil
@@ -14,6 +13,7 @@ import pytest
 
 from grader import release
 from grader.runner import load_checks
+from tests.support.kit_env import stand_in_venv
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
@@ -39,20 +39,6 @@ def built(clone, tmp_path_factory):
 def run(args, cwd, **kw):
     return subprocess.run([sys.executable, *args], cwd=cwd, capture_output=True, text=True,
                           timeout=300, **kw)
-
-
-def stand_in_venv(repo, where):
-    """What `python3 kit.py setup` leaves, without installing: bin/python runs this test
-    run's interpreter (numpy, rich, pytest), and the stamp matches the release's pyproject."""
-    if os.name == "nt":
-        pytest.skip("the stand-in venv is a POSIX shell script")
-    (where / "bin").mkdir(parents=True)
-    python = where / "bin" / "python"
-    python.write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')
-    python.chmod(0o755)
-    digest = hashlib.sha256((repo / "pyproject.toml").read_bytes()).hexdigest()
-    (where / "kit-stamp.json").write_text(json.dumps({"pyproject": digest, "extras": ["test"]}))
-    return where
 
 
 def kit(repo, venv, *args):
@@ -107,7 +93,7 @@ def test_a_student_grades_and_tests_before_and_after_starting(built, tmp_path):
     src, _, _, _ = built
     student = tmp_path / "student"
     shutil.copytree(src, student)
-    venv = stand_in_venv(student, tmp_path / "venv")
+    venv = stand_in_venv(student / "pyproject.toml", tmp_path / "venv")
     graded = kit(student, venv, "grade", "--module", "5", "-k", "m5.relu", "--lang", "en",
                  "--json", "r.json")
     assert json.loads((student / "r.json").read_text())["checks"][0]["status"] == "TODO", \

@@ -13,8 +13,6 @@ are simulated, never needed for real:
   once `grade --watch` is watching. These use a stand-in environment whose bin/python runs
   the interpreter of this test run (the project is installed there), so no install is needed.
 """
-import hashlib
-import json
 import os
 import signal
 import socket
@@ -24,6 +22,8 @@ import threading
 from pathlib import Path
 
 import pytest
+
+from tests.support.kit_env import stand_in_venv
 
 ROOT = Path(__file__).resolve().parents[2]
 KIT = ROOT / "kit.py"
@@ -197,18 +197,8 @@ def test_a_reachable_index_without_the_package_is_not_called_unreachable(pip_ven
 
 @pytest.fixture
 def ready_venv(tmp_path):
-    """A stand-in for an installed .venv: bin/python runs this test run's interpreter (which
-    has the project), and the stamp says the current pyproject.toml is installed."""
-    if os.name == "nt":
-        pytest.skip("the stand-in venv is a POSIX shell script")
-    path = tmp_path / "venv"
-    (path / "bin").mkdir(parents=True)
-    python = path / "bin" / "python"
-    python.write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')
-    python.chmod(0o755)
-    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
-    (path / "kit-stamp.json").write_text(json.dumps({"pyproject": digest, "extras": ["test"]}))
-    return path
+    """A stand-in for an installed .venv (tests.support.kit_env)."""
+    return stand_in_venv(ROOT / "pyproject.toml", tmp_path / "venv")
 
 
 def test_k_twice_selects_both(ready_venv):

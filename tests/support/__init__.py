@@ -8,7 +8,8 @@ the tests run with `python -m pytest` from the repository root, as `kit.py test`
 - `torch_oracle`: comparing our arrays with PyTorch float64 tensors;
 - `exercise_tree`: reading the learner's tree and the seed's skeletons;
 - `demo_runs`: a reference tree with one learner mistake patched in, and what a demo that
-  stops at a TODO must say.
+  stops at a TODO must say;
+- `kit_env`: a stand-in for kit.py's installed .venv, to run its tasks without installing.
 
 Their asserts are rewritten by pytest like a test module's, so a failure shows its values.
 """
