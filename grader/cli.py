@@ -129,7 +129,12 @@ def main(argv=None):
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv and argv[0] in SUBCOMMANDS:
         import importlib
+        import importlib.util
         module, func = SUBCOMMANDS[argv[0]].split(":")
+        if importlib.util.find_spec(module) is None:      # the student release has no audit
+            print(f"grader: `{argv[0]}` is an instructor's command, not in this copy of the "
+                  f"grader (a student release)", file=sys.stderr)
+            return 2
         return getattr(importlib.import_module(module), func)(argv[1:])
     args = parse_args(argv)
     lang = detect_lang(args.lang)

@@ -157,3 +157,11 @@ def test_select_checks_takes_none_a_string_or_a_list(checks):
     assert [s.id for s in select_checks(checks, None, ["m5.*.backward", "m5.relu"])] == [
         s.id for s in everything if s.id == "m5.relu" or
         (s.id.startswith("m5.") and s.id.endswith(".backward"))]
+
+
+def test_a_command_missing_from_this_copy_says_so(monkeypatch, capsys):
+    """The student release has no audit: `python -m grader audit` there explains itself."""
+    from grader import cli
+    monkeypatch.setitem(cli.SUBCOMMANDS, "audit", "grader.not_shipped_here:main")
+    assert cli.main(["audit"]) == 2
+    assert "instructor's command, not in this copy" in capsys.readouterr().err
