@@ -52,6 +52,8 @@ LABELS = {
     "required": ("required", "必做"),
     "optional": ("optional (bonus)", "選做（加分）"),
     "output": ("output of your code", "你的程式輸出"),
+    "untouched": ("{path}: its {n} checks are all still TODO",
+                  "{path}：{n} 項檢查都還是 TODO（未完成）"),
     "watching": ("watching {target}: save a file to re-grade, Ctrl-C to stop",
                  "監看 {target} 中：存檔就會重新批改，按 Ctrl-C 結束"),
     "stopped": ("stopped watching", "已停止監看"),

@@ -15,10 +15,13 @@ from dataclasses import dataclass
 class Module:
     """One module of the course: `files` are the learner's files in `module<number>/` (the
     ones the grader looks for and places), `needs` the modules whose code this one imports
-    (Module 6's blocks are built from Module 5's layers)."""
+    (Module 6's blocks are built from Module 5's layers), `topics` the file each topic of a
+    check id is about (`m5.conv2d.forward` → conv2d → layers.py: the scorecard collapses a
+    file none of whose checks has started)."""
     number: int
     files: tuple
     needs: tuple = ()
+    topics: tuple = ()        # ((topic, file), ...)
 
     @property
     def dir(self):
@@ -34,9 +37,18 @@ class Module:
 
 
 MODULES = (
-    Module(5, ("layers.py", "loss.py", "network.py", "optim.py", "weight_init.py")),
+    Module(5, ("layers.py", "loss.py", "network.py", "optim.py", "weight_init.py"),
+           topics=(("conv2d", "layers.py"), ("fc", "layers.py"), ("relu", "layers.py"),
+                   ("sigmoid", "layers.py"), ("maxpool", "layers.py"), ("layers", "layers.py"),
+                   ("softmax", "loss.py"), ("cross_entropy", "loss.py"),
+                   ("network", "network.py"), ("train", "network.py"),
+                   ("optim", "optim.py"), ("init", "weight_init.py"))),
     Module(6, ("batchnorm.py", "resnet_blocks.py", "upsample.py", "transposed_conv.py",
-               "unet.py"), needs=(5,)),
+               "unet.py"), needs=(5,),
+           topics=(("batchnorm", "batchnorm.py"), ("basicblock", "resnet_blocks.py"),
+                   ("bottleneck", "resnet_blocks.py"), ("resnet", "resnet_blocks.py"),
+                   ("upsample", "upsample.py"), ("convtranspose", "transposed_conv.py"),
+                   ("unet", "unet.py"))),
 )
 
 NUMBERS = tuple(m.number for m in MODULES)
@@ -51,6 +63,15 @@ def get(number):
     except KeyError:
         raise KeyError(f"no Module {number}: the course has {', '.join(map(str, NUMBERS))}") \
             from None
+
+
+def file_of_check(check_id):
+    """The learner's file a check is about ("module5/layers.py"), from its id's topic, or
+    None for a topic the registry does not name."""
+    module = _BY_NUMBER.get(of_check(check_id))
+    topic = check_id.split(".")[1] if check_id.count(".") else ""
+    file = dict(module.topics).get(topic) if module else None
+    return f"{module.dir}/{file}" if file else None
 
 
 def by_dir(name):

@@ -1,12 +1,23 @@
-"""The rich scorecard: a live progress display while grading, then a table per module."""
-from rich import box
+"""The rich scorecard: a live progress display while grading, then one block per module.
+
+Laid out as lines, not a table, so that it reads at 80 columns as well as at 200 and pipes
+without padding: per check a line with its status, points and title, a dim line with its id
+and time, and, unless it passed, the hint (or message) with a terminal hyperlink to the
+section of the module text. Text wraps between words and CJK characters, never inside a word
+or an id (grader/layout.py). A learner file none of whose checks has started collapses to
+one line with its count of TODO checks.
+"""
+from rich.cells import cell_len
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, \
     TimeElapsedColumn
-from rich.table import Table
+from rich.style import Style
 from rich.text import Text
 
+from . import modules
 from .i18n import pick, t
+from .layout import wrap
 from .report import summarize
+from .target import PROJECT_ROOT
 
 STYLE = {"PASS": "bold green", "PARTIAL": "bold yellow", "FAIL": "bold red",
          "TODO": "bold blue", "TIMEOUT": "bold magenta", "ERROR": "bold red",
@@ -47,82 +58,88 @@ def _points(value):
     return f"{value:g}" if value == int(value) else f"{value:.2f}".rstrip("0")
 
 
-def render(console, run, lang, verbose=False, feedback="fix"):
-    modules, total = summarize(run.results.values())
-    console.print()
-    console.print(Text(t("title", lang), style="bold"))
-    for module in modules:
-        table = Table(title=t("module", lang, n=module["module"]), box=box.SIMPLE_HEAD,
-                      title_justify="left", title_style="bold", expand=False)
-        table.add_column(t("check", lang), overflow="fold", max_width=44)
-        table.add_column(t("status", lang), no_wrap=True)
-        table.add_column(t("points", lang), justify="right", no_wrap=True)
-        table.add_column(t("time", lang), justify="right", no_wrap=True)
-        table.add_column(t("hint", lang), overflow="fold")
-        for r in run.results.values():
-            spec = r.spec
-            if spec.module != module["module"]:
-                continue
-            title = Text(pick(spec.title, lang))
-            if spec.optional:
-                title.append(f" ({t('bonus_tag', lang)})", style="italic cyan")
-            title.append(f"\n{spec.id}", style="dim")
-            status = Text(t(r.status, lang), style=STYLE.get(r.status, ""))
-            if r.parts and r.status not in ("PASS", "TODO"):
-                passed = sum(1 for p in r.parts if p.status == "PASS")
-                status.append(f" {passed}/{len(r.parts)}")
-            points = f"{_points(r.points)}/{_points(spec.points)}"
-            note = hint_text(r, lang, feedback)
-            table.add_row(title, status, points, f"{r.duration:.2f}s", note)
-            if verbose:
-                for line in detail_lines(r, lang):
-                    table.add_row("", "", "", "", Text(line, style="dim"))
-        console.print(table)
-        bonus = ""
-        if module["bonus_max_points"]:
-            bonus = (f" · {t('bonus_total', lang)} {_points(module['bonus_points'])}/"
-                     f"{_points(module['bonus_max_points'])}")
-        console.print(f"  {t('module', lang, n=module['module'])}: {t('required_total', lang)} "
-                      f"{_points(module['points'])}/{_points(module['max_points'])} "
-                      f"({module['percent']:.1f} %){bonus}")
-    bonus = ""
-    if total["bonus_max_points"]:
-        bonus = (f" · {t('bonus_total', lang)} {_points(total['bonus_points'])}/"
-                 f"{_points(total['bonus_max_points'])}")
-    console.print(Text(f"\n{t('total', lang)}: {_points(total['points'])}/"
-                       f"{_points(total['max_points'])} ({total['percent']:.1f} %){bonus}",
-                       style="bold"))
-    console.print(f"{t('seed', lang)} {run.seed} · {t('target', lang)} {run.target} · "
-                  f"{t('wall', lang)} {run.wall_time:.1f}s · {t('reproduce', lang)} "
-                  f"--seed {run.seed}", style="dim", markup=False)
-    isolation = run.isolation or {"mechanism": "none", "detail": ""}
-    console.print(f"{t('isolation', lang)}: {isolation['mechanism']} ({isolation['detail']})",
-                  style="dim", markup=False)
-    if isolation["mechanism"] == "none":
-        console.print(t("no_sandbox_warning", lang, detail=isolation["detail"]),
-                      style="yellow", markup=False)
-    return total
+#: Columns before a check's title: status and points; the lines below a title start here too.
+INDENT = 2
+
+
+def learner_file(spec):
+    """The learner's file a check is about ("module5/layers.py"): grader/modules.py."""
+    return modules.file_of_check(spec.id)
+
+
+def doc_link(doc):
+    """The section as text, and as a terminal hyperlink (OSC 8) to the local file."""
+    path, _, anchor = doc.partition("#")
+    url = (PROJECT_ROOT / path).as_uri() + (f"#{anchor}" if anchor else "")
+    return Text(doc, style=Style(dim=True, link=url))
+
+
+def title_text(spec, lang):
+    """The title, and one bonus marker in the scorecard's language (kept on one line)."""
+    segments = [(pick(spec.title, lang), "")]
+    if spec.optional:
+        tag = t("bonus_tag", lang)
+        segments += [(" ", ""), (f"({tag})" if lang == "en" else f"（{tag}）", "italic cyan", True)]
+    return segments
+
+
+def _status_width(lang):
+    return max(cell_len(t(s, lang)) for s in STYLE)
+
+
+def check_lines(result, lang, width, feedback="fix", verbose=False):
+    """The lines of one check: status, points and title; its id and time; the advice."""
+    spec = result.spec
+    status = Text(t(result.status, lang), style=STYLE.get(result.status, ""))
+    if result.parts and result.status not in ("PASS", "TODO"):
+        passed = sum(1 for p in result.parts if p.status == "PASS")
+        status.append(f" {passed}/{len(result.parts)}")
+    pad = _status_width(lang) + 2 - cell_len(status.plain)
+    lead = Text(" " * INDENT) + status + Text(" " * max(pad, 1))
+    lead.append(f"{_points(result.points)}/{_points(spec.points)}".rjust(5) + "  ")
+    title_at = cell_len(lead.plain)
+    ident = (f"{spec.id} · {result.duration:.2f}s", "dim", True)
+    lines = wrap([lead, *title_text(spec, lang), ("   ", ""), ident], width, indent=title_at)
+    if len(lines) > 1 or not lines[0].plain.endswith(ident[0]):
+        # The id does not fit beside the title: the title as it wraps, the id below it.
+        lines = wrap([lead, *title_text(spec, lang)], width, indent=title_at)
+        lines += wrap([(" " * title_at, ""), ident], width, indent=title_at)
+    note = note_text(result, lang, feedback)
+    if note is not None:
+        lines += wrap([Text(" " * title_at), note], width, indent=title_at)
+    if verbose:
+        for line in detail_lines(result, lang, shown=note):
+            lines += wrap([Text(" " * title_at), (line, "dim")], width, indent=title_at)
+    return lines
+
+
+def note_text(result, lang, feedback="fix"):
+    """The advice line: the hint at the feedback level, else the message; then the section."""
+    if result.status == "PASS":
+        return None
+    text = pick(result.advice(feedback), lang) or pick(result.message, lang)
+    note = Text(text or "")
+    if result.spec.doc and result.status != "TODO":
+        note.append("  → ", style="dim")
+        note.append_text(doc_link(result.spec.doc))
+    return note if note.plain.strip() else None
 
 
 def hint_text(result, lang, feedback="fix"):
-    """One line for the table: the hint at the feedback level if any, else the message;
-    plus the doc section."""
-    if result.status == "PASS":
-        return Text("")
-    text = pick(result.advice(feedback), lang) or pick(result.message, lang)
-    note = Text(text)
-    if result.spec.doc and result.status != "TODO":
-        note.append(f"  → {result.spec.doc}", style="dim")
-    return note
+    """The advice of one check as one Text (the JSON report and tests read it flat)."""
+    return note_text(result, lang, feedback) or Text("")
 
 
-def detail_lines(result, lang):
+def detail_lines(result, lang, shown=None):
+    """--verbose: the message (unless it is what the advice line shows), every part, and
+    what the student's code printed."""
     lines = []
-    if result.message:
-        lines.append(pick(result.message, lang))
+    message = pick(result.message, lang)
+    if message and (shown is None or message not in shown.plain):
+        lines.append(message)
     for part in result.parts:
-        line = f"{part.name}: {part.status}"
-        if part.message:
+        line = f"{part.name}: {t(part.status, lang)}"
+        if part.message and pick(part.message, lang) not in (shown.plain if shown else ""):
             line += f" — {pick(part.message, lang)}"
         lines.append(line)
     if result.output:
@@ -131,14 +148,86 @@ def detail_lines(result, lang):
     return lines
 
 
+def untouched_files(results):
+    """{learner file: its results} for each file of which at least two checks ran and every
+    one is still TODO: the scorecard shows such a file on one line."""
+    by_file = {}
+    for r in results:
+        f = learner_file(r.spec)
+        if f is not None:
+            by_file.setdefault(f, []).append(r)
+    return {f: rs for f, rs in by_file.items()
+            if len(rs) >= 2 and all(r.status == "TODO" for r in rs)}
+
+
+def collapsed_lines(path, results, lang, width):
+    points = sum(r.spec.points for r in results)
+    status = Text(t("TODO", lang), style=STYLE["TODO"])
+    pad = _status_width(lang) + 2 - cell_len(status.plain)
+    lead = Text(" " * INDENT) + status + Text(" " * max(pad, 1))
+    lead.append(f"0/{_points(points)}".rjust(5) + "  ")
+    what = t("untouched", lang, path=f"exercises/{path}", n=len(results))
+    return wrap([lead, (what, "")], width, indent=cell_len(lead.plain))
+
+
+def render(console, run, lang, verbose=False, feedback="fix"):
+    width = max(40, console.width)
+    modules, total = summarize(run.results.values())
+    console.print()
+    console.print(Text(t("title", lang), style="bold"))
+    for module in modules:
+        mine = [r for r in run.results.values() if r.spec.module == module["module"]]
+        console.print()
+        header = Text(t("module", lang, n=module["module"]), style="bold")
+        header.append(f" · {t('required_total', lang)} {_points(module['points'])}/"
+                      f"{_points(module['max_points'])} ({module['percent']:.1f} %)")
+        if module["bonus_max_points"]:
+            header.append(f" · {t('bonus_total', lang)} {_points(module['bonus_points'])}/"
+                          f"{_points(module['bonus_max_points'])}")
+        _print(console, wrap([header], width))
+        collapsed = {} if verbose else untouched_files(mine)
+        done = set()
+        for r in mine:
+            path = learner_file(r.spec)
+            if path in collapsed:
+                if path not in done:
+                    done.add(path)
+                    _print(console, collapsed_lines(path, collapsed[path], lang, width))
+                continue
+            _print(console, check_lines(r, lang, width, feedback, verbose))
+    summary = Text(f"{t('total', lang)}: {_points(total['points'])}/"
+                   f"{_points(total['max_points'])} ({total['percent']:.1f} %)", style="bold")
+    if total["bonus_max_points"]:
+        summary.append(f" · {t('bonus_total', lang)} {_points(total['bonus_points'])}/"
+                       f"{_points(total['bonus_max_points'])}", style="bold")
+    console.print()
+    _print(console, wrap([summary], width))
+    _print(console, wrap([(f"{t('seed', lang)} {run.seed} · {t('target', lang)} {run.target} · "
+                           f"{t('wall', lang)} {run.wall_time:.1f}s · {t('reproduce', lang)} "
+                           f"--seed {run.seed}", "dim")], width, indent=2))
+    isolation = run.isolation or {"mechanism": "none", "detail": ""}
+    _print(console, wrap([(f"{t('isolation', lang)}: {isolation['mechanism']} "
+                           f"({isolation['detail']})", "dim")], width, indent=2))
+    if isolation["mechanism"] == "none":
+        _print(console, wrap([(t("no_sandbox_warning", lang, detail=isolation["detail"]),
+                               "yellow")], width, indent=2))
+    return total
+
+
+def _print(console, lines):
+    for line in lines:
+        console.print(line, soft_wrap=True, crop=False, overflow="ignore", no_wrap=True)
+
+
 def render_list(console, specs, lang):
-    table = Table(title=t("list_header", lang), box=box.SIMPLE_HEAD, title_justify="left")
-    table.add_column("id", no_wrap=True)
-    table.add_column(t("check", lang))
-    table.add_column(t("points", lang), justify="right")
-    table.add_column("", no_wrap=True)
+    """--list: every check with its points and title, never truncated."""
+    width = max(40, console.width)
+    _print(console, [Text(t("list_header", lang), style="bold")])
     for spec in specs:
+        kind = t("optional" if spec.optional else "required", lang)
+        lead = Text(f"  {spec.id}", style="bold")
+        lead.append(f"  {_points(spec.points)} · {kind}", style="dim")
+        _print(console, wrap([lead], width, indent=4))
         parts = "" if list(spec.parts) == ["all"] else f" [{', '.join(spec.parts)}]"
-        table.add_row(spec.id, pick(spec.title, lang) + parts, _points(spec.points),
-                      t("optional" if spec.optional else "required", lang))
-    console.print(table)
+        _print(console, wrap([("    ", ""), (pick(spec.title, lang) + parts, "")], width,
+                             indent=4))

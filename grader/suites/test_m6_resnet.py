@@ -281,8 +281,8 @@ def test_basicblock_backward(student, rng, grade):
 
 # -- Bottleneck (選做) -----------------------------------------------------------------------------
 @check("m6.bottleneck", points=2, parts=("forward", "backward"), optional=True,
-       title=("Bottleneck block: 1x1 → 3x3 → 1x1, expansion 4 (選做)",
-              "Bottleneck 區塊：1x1 → 3x3 → 1x1，expansion 4（選做）"),
+       title=("Bottleneck block: 1x1 → 3x3 → 1x1, expansion 4",
+              "Bottleneck 區塊：1x1 → 3x3 → 1x1，expansion 4"),
        doc=BOTTLENECK_DOC, timeout=20)
 def test_bottleneck(student, rng, grade):
     require_layers(student, rng, backward=True)

@@ -62,3 +62,14 @@ def test_every_command_takes_its_module_choices_from_the_registry(monkeypatch):
     modules.add_module_option(parser)
     assert parser.parse_args(["--module", "7"]).module == [7]
     assert modules.dirs_text() == "module5/, module6/ or module7/"
+
+
+def test_every_check_is_about_a_file_of_its_module(checks):
+    """The topic of each check id (m5.conv2d.forward → conv2d) names one of its module's
+    learner files in the registry: the scorecard groups a file's checks by it."""
+    from grader import modules
+    for check_id in checks:
+        path = modules.file_of_check(check_id)
+        assert path is not None, f"{check_id}: add its topic to the Module's topics"
+        folder, name = path.split("/")
+        assert name in modules.by_dir(folder).files, (check_id, path)
