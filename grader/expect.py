@@ -76,7 +76,7 @@ def expect_close(got, want, name, rtol=1e-6, atol=1e-8, shape_hint=None):
         f"got {got[worst]:.6g}, expected {want[worst]:.6g}",
         f"{name} 的值不正確：最大相對誤差 {rel:.2e}；最差在 index {tuple(int(i) for i in worst)}："
         f"得到 {got[worst]:.6g}，應該是 {want[worst]:.6g}")
-    raise Mismatch(message, value_hint(got, want, name))
+    raise Mismatch(message, value_hint(got, want, name) or where_wrong(got, want, err > tol, name))
 
 
 def value_hint(got, want, name):
@@ -97,6 +97,94 @@ def value_hint(got, want, name):
     if got.ndim == 2 and got.shape[0] == got.shape[1] and np.allclose(got.T, want, rtol=1e-6, atol=1e-9):
         return Msg(f"{name} is transposed", f"{name} 被轉置了")
     return None
+
+
+#: The largest 2-D slice drawn as a picture of the wrong entries (rows, columns).
+PICTURE_MAX = (12, 24)
+
+
+def where_wrong(got, want, wrong, name):
+    """A hint from where the wrong entries are (`wrong`, a boolean mask of got's shape): the
+    border only (padding), every s-th row or column (stride), one channel (indexing), two
+    axes swapped, or an output that is never negative where the expected one is (a ReLU too
+    many). It counts the wrong entries and, for a small image, draws the worst slice (█ wrong,
+    · right). None when no pattern explains them."""
+    count, total = int(wrong.sum()), wrong.size
+    counted = Msg(f" ({count} of {total} entries wrong)", f"（{total} 個值中有 {count} 個錯）")
+    swapped = _swapped_axes(got, want)
+    if swapped is not None:
+        a, b = swapped
+        return Msg(f"{name} has axes {a} and {b} swapped: the values are right, their order "
+                   f"is not (a transpose or reshape in the wrong order?)",
+                   f"{name} 的第 {a} 軸與第 {b} 軸對調了：值是對的，排列順序不對（轉置或 reshape "
+                   f"的順序錯了？）") + counted
+    if np.all(got >= 0) and np.mean(want < 0) > 0.2:
+        return Msg(f"{name} is never negative, but about half of the expected values are: is a "
+                   f"ReLU (or abs, or a clip at 0) applied where there should be none?",
+                   f"{name} 從來不是負的，但預期的值約有一半是負的：是不是在不該有的地方多了 ReLU"
+                   f"（或 abs、在 0 截斷）？") + counted
+    if got.ndim < 2 or count == total:
+        return None
+    picture = _picture(wrong)
+    if got.ndim >= 3 and got.shape[1] > 1:
+        channels = np.flatnonzero(wrong.any(axis=tuple(i for i in range(wrong.ndim) if i != 1)))
+        if len(channels) == 1:
+            return Msg(f"only channel {channels[0]} of {name} is wrong (an index or a slice "
+                       f"along the channel axis?)",
+                       f"{name} 只有第 {channels[0]} 個 channel 錯（channel 軸的 index 或 slice "
+                       f"寫錯了？）") + counted + picture
+    rows = wrong.any(axis=tuple(i for i in range(wrong.ndim) if i != wrong.ndim - 2))
+    cols = wrong.any(axis=tuple(i for i in range(wrong.ndim) if i != wrong.ndim - 1))
+    H, W = wrong.shape[-2:]
+    if H >= 3 and W >= 3:
+        inner = wrong[..., 1:-1, 1:-1]
+        if not inner.any() and wrong.any():
+            return Msg(f"only the border of {name} is wrong, the inside is right: padding "
+                       f"(its width, or where the padded input is cropped)?",
+                       f"{name} 只有邊框錯，內部是對的：padding 的問題（寬度，或裁掉 padding 的位置）？") \
+                + counted + picture
+    for axis, hit, size, what, zh in ((-2, rows, H, "rows", "列"), (-1, cols, W, "columns", "行")):
+        step = _lattice(hit)
+        if step is not None and size >= 2 * step:
+            return Msg(f"one of every {step} {what} of {name} is wrong, the others are "
+                       f"right: a stride used in the wrong place?",
+                       f"{name} 每隔 {step} {zh}就有一{zh}錯，其他是對的：stride 用錯地方了？") \
+                + counted + picture
+    return None
+
+
+def _swapped_axes(got, want):
+    """(a, b) when got is want with axes a and b (of equal length) swapped."""
+    for a in range(want.ndim):
+        for b in range(a + 1, want.ndim):
+            if want.shape[a] == want.shape[b] and want.shape[a] > 1 and \
+                    np.allclose(got, np.swapaxes(want, a, b), rtol=1e-6, atol=1e-9):
+                return a, b
+    return None
+
+
+def _lattice(hit):
+    """s when exactly the indices r, r + s, r + 2s, ... are True (s ≥ 2), else None."""
+    where = np.flatnonzero(hit)
+    if len(where) < 2 or len(where) == len(hit):
+        return None
+    steps = np.diff(where)
+    step = int(steps[0])
+    if step >= 2 and np.all(steps == step) and where[0] < step and where[-1] + step >= len(hit):
+        return step
+    return None
+
+
+def _picture(wrong):
+    """The worst 2-D slice of the mask as lines of █ (wrong) and · (right), or an empty Msg
+    when the image is too large to draw."""
+    H, W = wrong.shape[-2:]
+    if H > PICTURE_MAX[0] or W > PICTURE_MAX[1]:
+        return Msg("", "")
+    flat = wrong.reshape(-1, H, W)
+    worst = flat[int(np.argmax(flat.sum(axis=(1, 2))))]
+    lines = "\n".join("".join("█" if v else "·" for v in row) for row in worst)
+    return Msg(f":\n{lines}", f"：\n{lines}")
 
 
 def _shape_hint(got, want):

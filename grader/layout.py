@@ -22,11 +22,17 @@ _UNIT = re.compile(rf"\s+|[{WIDE}]|[^\s{WIDE}]+")
 
 
 def units(text):
-    """The unbreakable pieces of `text`, spaces included as their own pieces."""
-    pieces = _UNIT.findall(text)
+    """The unbreakable pieces of `text`, spaces included as their own pieces; a newline is
+    a piece of its own (a hard break)."""
+    pieces = []
+    for i, part in enumerate(text.split("\n")):
+        if i:
+            pieces.append("\n")
+        pieces += _UNIT.findall(part)
     merged = []
     for piece in pieces:
-        if merged and not piece.isspace() and not merged[-1].isspace() and (
+        if merged and not piece.isspace() and not merged[-1].isspace() and piece != "\n" \
+                and merged[-1] != "\n" and (
                 piece[0] in CLOSING or merged[-1][-1] in OPENING):
             merged[-1] += piece          # keep punctuation with its neighbour
         else:
@@ -54,6 +60,10 @@ def wrap(segments, width, indent=0):
     lines, line, used = [], Text(), 0
     for piece, style in pieces:
         size = cell_len(piece)
+        if piece == "\n":                # a hard break: the next line starts at the indent
+            lines.append(_rstrip(line))
+            line, used = Text(" " * indent), indent
+            continue
         if piece.isspace():              # kept; at a break it ends the line and is dropped
             line.append(piece, style)
             used += size

@@ -94,7 +94,7 @@ def check_lines(result, lang, width, feedback="fix", verbose=False):
     if result.parts and result.status not in ("PASS", "TODO"):
         passed = sum(1 for p in result.parts if p.status == "PASS")
         status.append(f" {passed}/{len(result.parts)}")
-    pad = _status_width(lang) + 2 - cell_len(status.plain)
+    pad = _status_width(lang) + 6 - cell_len(status.plain)      # room for " 3/4" parts
     lead = Text(" " * INDENT) + status + Text(" " * max(pad, 1))
     lead.append(f"{_points(result.points)}/{_points(spec.points)}".rjust(5) + "  ")
     title_at = cell_len(lead.plain)
@@ -120,7 +120,8 @@ def note_text(result, lang, feedback="fix"):
     text = pick(result.advice(feedback), lang) or pick(result.message, lang)
     note = Text(text or "")
     if result.spec.doc and result.status != "TODO":
-        note.append("  → ", style="dim")
+        # After a picture (a hint with rows), the section goes on a line of its own.
+        note.append("\n→ " if "\n" in (text or "") else "  → ", style="dim")
         note.append_text(doc_link(result.spec.doc))
     return note if note.plain.strip() else None
 
@@ -163,7 +164,7 @@ def untouched_files(results):
 def collapsed_lines(path, results, lang, width):
     points = sum(r.spec.points for r in results)
     status = Text(t("TODO", lang), style=STYLE["TODO"])
-    pad = _status_width(lang) + 2 - cell_len(status.plain)
+    pad = _status_width(lang) + 6 - cell_len(status.plain)      # room for " 3/4" parts
     lead = Text(" " * INDENT) + status + Text(" " * max(pad, 1))
     lead.append(f"0/{_points(points)}".rjust(5) + "  ")
     what = t("untouched", lang, path=f"exercises/{path}", n=len(results))

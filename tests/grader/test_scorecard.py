@@ -166,3 +166,20 @@ def test_wrap_breaks_between_cjk_characters_and_spaces_only(width):
     assert not any(line.lstrip().startswith(("、", "）", "，")) for line in lines), lines
     assert not any(line.rstrip().endswith("（") for line in lines), lines
     assert "".join(line.strip() for line in lines).replace(" ", "") == text.replace(" ", "")
+
+
+def test_a_picture_of_the_wrong_entries_keeps_its_rows(checks):
+    """where_wrong's picture (a hint with line breaks) is drawn row by row, indented."""
+    import numpy as np
+    from grader.expect import where_wrong
+    w = np.random.default_rng(0).standard_normal((1, 2, 5, 7))
+    got = w.copy()
+    got[..., 0, :] += 1
+    spec = checks["m5.conv2d.backward"]
+    result = CheckResult(spec=spec, status="FAIL", points=0.0, hint=where_wrong(
+        got, w, got != w, "dx"), message=Msg("dx is wrong", "dx 不正確"))
+    run = run_of(checks, {spec.id: result})
+    for lang in LANGS:
+        lines = rendered(run, lang, 80).splitlines()
+        rows = [line.strip() for line in lines if set(line.strip()) <= {"█", "·"} and line.strip()]
+        assert rows == ["█" * 7] + ["·" * 7] * 4, lines
