@@ -106,8 +106,8 @@ PICTURE_MAX = (12, 24)
 def where_wrong(got, want, wrong, name):
     """A hint from where the wrong entries are (`wrong`, a boolean mask of got's shape): the
     border only (padding), every s-th row or column (stride), one channel (indexing), two
-    axes swapped, or an output that is never negative where the expected one is (a ReLU too
-    many). It counts the wrong entries and, for a small image, draws the worst slice (█ wrong,
+    axes swapped, an output that is never negative where the expected one is (a ReLU too
+    many), or negative where a ReLU's output cannot be (a ReLU missing or too early). It counts the wrong entries and, for a small image, draws the worst slice (█ wrong,
     · right). None when no pattern explains them."""
     count, total = int(wrong.sum()), wrong.size
     counted = Msg(f" ({count} of {total} entries wrong)", f"（{total} 個值中有 {count} 個錯）")
@@ -123,6 +123,13 @@ def where_wrong(got, want, wrong, name):
                    f"ReLU (or abs, or a clip at 0) applied where there should be none?",
                    f"{name} 從來不是負的，但預期的值約有一半是負的：是不是在不該有的地方多了 ReLU"
                    f"（或 abs、在 0 截斷）？") + counted
+    if np.all(want >= 0) and np.any(got < 0) and np.mean(want > 0) > 0.2:
+        negative = int((got < 0).sum())
+        return Msg(f"{name} has {negative} negative values, but every expected value is ≥ 0 "
+                   f"(the output of a ReLU): the ReLU missing, or applied before the last "
+                   f"addition?",
+                   f"{name} 有 {negative} 個負值，但預期的值都 ≥ 0（ReLU 的輸出）：是少了 ReLU，"
+                   f"還是 ReLU 放在最後一次相加之前？") + counted
     if got.ndim < 2 or count == total:
         return None
     picture = _picture(wrong)

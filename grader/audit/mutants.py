@@ -563,6 +563,12 @@ _M6_UNET = [
     _one("unet-head-two-classes", "m6.unet.shapes",
          [(UNET, "self.head = Conv2D(8, n_classes, 1)", "self.head = Conv2D(8, 2, 1)")],
          "PARTIAL", "use the n_classes argument"),
+    # A ReLU after the head: logits that can never be negative. The gradient check and the
+    # IoU still passed it on most seeds (8 of 14); the shapes check names it.
+    _one("unet-relu-after-head", "m6.unet.shapes",
+         [(UNET, "return self.head.forward(x)", "return np.maximum(self.head.forward(x), 0.0)",
+           "SimpleUNet.forward")],
+         "PARTIAL", "with no ReLU after it"),
     # A decoder that ignores its skip: the U-Net still learns (learns passes) but its
     # outlines are blurred (IoU 0.785–0.905 over 30 seeds, threshold 0.93).
     _many("decoder-ignores-skip",

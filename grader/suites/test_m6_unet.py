@@ -296,7 +296,12 @@ def test_unet_shapes(student, rng, grade, seed):
         with grade.part(mode):
             model = unet.SimpleUNet(in_channels=1, n_classes=2, upsample=mode)
             x = rng.standard_normal((1, 1, 64, 64))
-            unet_forward(grade, model, x, 2, f"SimpleUNet(1, 2, upsample={mode!r}).forward(x)")
+            name = f"SimpleUNet(1, 2, upsample={mode!r}).forward(x)"
+            logits = unet_forward(grade, model, x, 2, name)
+            # Logits are scores, not probabilities: at initialisation about half are negative
+            # (all 8192 ≥ 0 by chance: both classes' eight head weights positive, p ≈ 2^-16).
+            if np.all(logits >= 0):
+                raise Mismatch(H("logits_never_negative", name=name))
     with grade.part("n_classes"):
         for n in (3, int(rng.integers(4, 7))):
             model = unet.SimpleUNet(in_channels=1, n_classes=n, upsample="nearest")

@@ -78,3 +78,12 @@ def test_a_factor_or_a_sign_keeps_its_own_hint():
     w = want()
     assert "wrong sign" in hint_of(-w, w)[0]["en"]
     assert "2 times too large" in hint_of(2 * w, w)[0]["en"]
+
+
+def test_negative_values_where_a_relu_output_cannot_have_any():
+    pre = want((2, 4, 6, 6))
+    after_relu = np.maximum(pre, 0.0)
+    hint, _ = hint_of(pre + 0.5, after_relu)
+    negative = int((pre + 0.5 < 0).sum())
+    assert f"has {negative} negative values, but every expected value is ≥ 0" in hint["en"]
+    assert "ReLU" in hint["zh-TW"]

@@ -191,4 +191,9 @@ HINTS = {
         "get_params_and_grads()",
         "U-Net 學得太少：先看 m6.unet.gradcheck 與 BatchNorm2D 的 backward——這項檢查是用 "
         "momentum SGD 直接更新你的 get_params_and_grads()"),
+    "logits_never_negative": (
+        "{name}: every logit is ≥ 0. Logits are scores that softmax turns into probabilities "
+        "and must be free to be negative: the 1×1 head is the last layer, with no ReLU after it",
+        "{name}：每個 logit 都 ≥ 0。logit 是 softmax 轉成機率之前的分數，必須可以是負的：1×1 的 head "
+        "是最後一層，後面不接 ReLU"),
 }
