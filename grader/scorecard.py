@@ -83,8 +83,11 @@ def title_text(spec, lang):
     return segments
 
 
-def _status_width(lang):
-    return max(cell_len(t(s, lang)) for s in STYLE)
+def _lead(status, points, lang):
+    """The start of a check's first line: its status (room for a part count, " 3/4") and
+    its points, aligned in every row."""
+    pad = max(cell_len(t(s, lang)) for s in STYLE) + 6 - cell_len(status.plain)
+    return Text(" " * INDENT) + status + Text(" " * max(pad, 1) + points.rjust(5) + "  ")
 
 
 def check_lines(result, lang, width, feedback="fix", verbose=False):
@@ -94,9 +97,7 @@ def check_lines(result, lang, width, feedback="fix", verbose=False):
     if result.parts and result.status not in ("PASS", "TODO"):
         passed = sum(1 for p in result.parts if p.status == "PASS")
         status.append(f" {passed}/{len(result.parts)}")
-    pad = _status_width(lang) + 6 - cell_len(status.plain)      # room for " 3/4" parts
-    lead = Text(" " * INDENT) + status + Text(" " * max(pad, 1))
-    lead.append(f"{_points(result.points)}/{_points(spec.points)}".rjust(5) + "  ")
+    lead = _lead(status, f"{_points(result.points)}/{_points(spec.points)}", lang)
     title_at = cell_len(lead.plain)
     ident = (f"{spec.id} · {result.duration:.2f}s", "dim", True)
     lines = wrap([lead, *title_text(spec, lang), ("   ", ""), ident], width, indent=title_at)
@@ -124,11 +125,6 @@ def note_text(result, lang, feedback="fix"):
         note.append("\n→ " if "\n" in (text or "") else "  → ", style="dim")
         note.append_text(doc_link(result.spec.doc))
     return note if note.plain.strip() else None
-
-
-def hint_text(result, lang, feedback="fix"):
-    """The advice of one check as one Text (the JSON report and tests read it flat)."""
-    return note_text(result, lang, feedback) or Text("")
 
 
 def detail_lines(result, lang, shown=None):
@@ -163,10 +159,7 @@ def untouched_files(results):
 
 def collapsed_lines(path, results, lang, width):
     points = sum(r.spec.points for r in results)
-    status = Text(t("TODO", lang), style=STYLE["TODO"])
-    pad = _status_width(lang) + 6 - cell_len(status.plain)      # room for " 3/4" parts
-    lead = Text(" " * INDENT) + status + Text(" " * max(pad, 1))
-    lead.append(f"0/{_points(points)}".rjust(5) + "  ")
+    lead = _lead(Text(t("TODO", lang), style=STYLE["TODO"]), f"0/{_points(points)}", lang)
     what = t("untouched", lang, path=f"exercises/{path}", n=len(results))
     return wrap([lead, (what, "")], width, indent=cell_len(lead.plain))
 
