@@ -52,6 +52,8 @@ LABELS = {
     "required": ("required", "必做"),
     "optional": ("optional (bonus)", "選做（加分）"),
     "output": ("output of your code", "你的程式輸出"),
+    "review_concept": ("review the idea behind {title}", "請複習「{title}」背後的觀念"),
+    "review_where": (" ({doc})", "（{doc}）"),
     "untouched": ("{path}: its {n} checks are all still TODO",
                   "{path}：{n} 項檢查都還是 TODO（未完成）"),
     "watching": ("watching {target}: save a file to re-grade, Ctrl-C to stop",

@@ -25,7 +25,7 @@ import tarfile
 from collections import namedtuple
 from pathlib import Path
 
-from . import modules
+from . import modules, skeleton
 from .target import PROJECT_ROOT
 
 #: What ships, as paths in the repository (a folder ships what git tracks under it).
@@ -153,17 +153,14 @@ def api_of(source):
     """{name: parameter names, or None for a class} of the public top-level functions and
     classes of a module's source, with the classes' public methods and __init__ as
     "Class.method" (self included): the API the grader calls."""
-    api = {}
-    for node in ast.parse(source).body:
-        if isinstance(node, ast.FunctionDef) and not node.name.startswith("_"):
-            api[node.name] = [a.arg for a in node.args.args]
-        elif isinstance(node, ast.ClassDef) and not node.name.startswith("_"):
-            api[node.name] = None
-            for item in node.body:
-                if isinstance(item, ast.FunctionDef) and (
-                        not item.name.startswith("_") or item.name == "__init__"):
-                    api[f"{node.name}.{item.name}"] = [a.arg for a in item.args.args]
-    return api
+    api = {node.name: None for node in ast.parse(source).body
+           if isinstance(node, ast.ClassDef) and not node.name.startswith("_")}
+    for name, fn in skeleton.functions(source).items():
+        owner, _, method = name.rpartition(".")
+        if not (owner or name).startswith("_") and (
+                not method.startswith("_") or method == "__init__"):
+            api[name] = [a.arg for a in fn.args.args]
+    return dict(sorted(api.items()))
 
 
 YOUR_TREE_TEST = '''"""Your tree keeps the course's API: every file imports, and every class, method and

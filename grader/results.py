@@ -9,7 +9,7 @@ and the gradebook read the spec through `result.spec`.
 import math
 from dataclasses import dataclass, field
 
-from .i18n import Msg
+from .i18n import LANGS, Msg, t
 from .sanitize import OUTPUT_CAP, clean
 
 STATUSES = ("PASS", "PARTIAL", "FAIL", "TODO", "TIMEOUT", "ERROR", "CRASH", "FORBIDDEN")
@@ -103,8 +103,9 @@ class CheckResult:
         if self.concept is not None:
             return self.concept
         title, doc = self.spec.title, self.spec.doc
-        return Msg(f"review the idea behind {title['en']}" + (f" ({doc})" if doc else ""),
-                   f"請複習「{title['zh-TW']}」背後的觀念" + (f"（{doc}）" if doc else ""))
+        where = {lang: (t("review_where", lang, doc=doc) if doc else "") for lang in LANGS}
+        return Msg(t("review_concept", "en", title=title["en"]) + where["en"],
+                   t("review_concept", "zh-TW", title=title["zh-TW"]) + where["zh-TW"])
 
     @classmethod
     def lost(cls, spec, en, zh, status="ERROR"):

@@ -62,11 +62,6 @@ def _points(value):
 INDENT = 2
 
 
-def learner_file(spec):
-    """The learner's file a check is about ("module5/layers.py"): grader/modules.py."""
-    return modules.file_of_check(spec.id)
-
-
 def doc_link(doc):
     """The section as text, and as a terminal hyperlink (OSC 8) to the local file."""
     path, _, anchor = doc.partition("#")
@@ -150,7 +145,7 @@ def untouched_files(results):
     one is still TODO: the scorecard shows such a file on one line."""
     by_file = {}
     for r in results:
-        f = learner_file(r.spec)
+        f = modules.file_of_check(r.spec.id)
         if f is not None:
             by_file.setdefault(f, []).append(r)
     return {f: rs for f, rs in by_file.items()
@@ -166,10 +161,10 @@ def collapsed_lines(path, results, lang, width):
 
 def render(console, run, lang, verbose=False, feedback="fix"):
     width = max(40, console.width)
-    modules, total = summarize(run.results.values())
+    per_module, total = summarize(run.results.values())
     console.print()
     console.print(Text(t("title", lang), style="bold"))
-    for module in modules:
+    for module in per_module:
         mine = [r for r in run.results.values() if r.spec.module == module["module"]]
         console.print()
         header = Text(t("module", lang, n=module["module"]), style="bold")
@@ -182,7 +177,7 @@ def render(console, run, lang, verbose=False, feedback="fix"):
         collapsed = {} if verbose else untouched_files(mine)
         done = set()
         for r in mine:
-            path = learner_file(r.spec)
+            path = modules.file_of_check(r.spec.id)
             if path in collapsed:
                 if path not in done:
                     done.add(path)
