@@ -262,6 +262,13 @@ class Grade:
         every case has been judged."""
         return Grade._Cases(self, items)
 
+    def diagnose(self, quantity, **inputs):
+        """The known mistakes of `quantity` in this check, on these inputs: pass it to
+        expect_close(..., mistakes=) (grader/misconceptions.py)."""
+        from .misconceptions import Diagnosis, load
+        load(self.spec.file)
+        return Diagnosis(self.spec.id, quantity, inputs)
+
     def hint(self, message):
         if message and message not in self.hints:
             self.hints.append(message)
@@ -363,10 +370,13 @@ class Grade:
                 if len(parts) > 1 and status != "TODO":
                     message = Msg(f"{failing[0].name}: ", f"{failing[0].name}：") + message
         shares = [round(self.spec.points * p.weight / total, 4) for p in parts]
-        hint = (self.hints + self.auto_hints or [None])[0]
+        # A diagnosed misconception names the mistake itself: it comes before anything else.
+        hints = self.hints + self.auto_hints
+        hint = ([h for h in hints if getattr(h, "mistake", None)] + hints or [None])[0]
         return CheckResult(
             spec=self.spec, status=status, points=points, message=message, hint=hint,
-            concept=getattr(hint, "concept", None),
+            concept=getattr(hint, "concept", None), mistake=getattr(hint, "mistake", None),
+            hint_doc=getattr(hint, "doc", None),
             duration=round(time.monotonic() - self.started, 3), output=output,
             parts=[PartResult(p.name, p.status, share if p.status == "PASS" else 0.0, share,
                               p.message)

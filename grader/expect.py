@@ -12,17 +12,20 @@ from .checks import Mismatch, Msg, Todo
 from .errors import StudentError
 
 
-def expect_array(value, name, shape=None, dtype=np.float64):
-    """`value` must be an ndarray of `shape` (tuple, or None for any) and `dtype`."""
+def expect_array(value, name, shape=None, dtype=np.float64, mistakes=None):
+    """`value` must be an ndarray of `shape` (tuple, or None for any) and `dtype`. A wrong
+    shape is compared with the known mistakes (`grade.diagnose(...)`) of that shape."""
     if value is None:
         raise Todo(name)
     if not isinstance(value, np.ndarray):
         raise Mismatch(Msg(f"{name} should be a numpy array, got {_type_name(value)}",
                            f"{name} 應該是 numpy 陣列，但得到 {_type_name(value)}"))
     if shape is not None and value.shape != tuple(shape):
+        known = mistakes.match(value, np.zeros(shape)) if mistakes is not None and \
+            value.dtype.kind in "fiu" else None
         raise Mismatch(Msg(f"{name} has shape {value.shape}, expected {tuple(shape)}",
                            f"{name} 的形狀是 {value.shape}，應該是 {tuple(shape)}"),
-                       _shape_hint(value.shape, tuple(shape)))
+                       known or _shape_hint(value.shape, tuple(shape)))
     if dtype is not None and value.dtype != dtype:
         hint = None
         if value.dtype == np.float32 and dtype == np.float64:
@@ -51,14 +54,18 @@ def expect_scalar(value, name):
     return float(value)
 
 
-def expect_close(got, want, name, rtol=1e-6, atol=1e-8, shape_hint=None):
-    """`got` (already validated as an array) must match `want` elementwise."""
+def expect_close(got, want, name, rtol=1e-6, atol=1e-8, mistakes=None):
+    """`got` (already validated as an array) must match `want` elementwise. When it does
+    not, the known mistakes (`mistakes=grade.diagnose(...)`, grader/misconceptions.py) are
+    tried first, then the patterns of the error (a factor, a sign, where the wrong entries
+    are)."""
     got = np.asarray(got, dtype=np.float64)
     want = np.asarray(want, dtype=np.float64)
     if got.shape != want.shape:
+        known = mistakes.match(got, want) if mistakes is not None else None
         raise Mismatch(Msg(f"{name} has shape {got.shape}, expected {want.shape}",
                            f"{name} 的形狀是 {got.shape}，應該是 {want.shape}"),
-                       _shape_hint(got.shape, want.shape))
+                       known or _shape_hint(got.shape, want.shape))
     if not np.all(np.isfinite(got)):
         bad = np.argwhere(~np.isfinite(got))[0]
         raise Mismatch(Msg(f"{name} has a non-finite value {got[tuple(bad)]} at index {tuple(bad)}",
@@ -76,7 +83,9 @@ def expect_close(got, want, name, rtol=1e-6, atol=1e-8, shape_hint=None):
         f"got {got[worst]:.6g}, expected {want[worst]:.6g}",
         f"{name} 的值不正確：最大相對誤差 {rel:.2e}；最差在 index {tuple(int(i) for i in worst)}："
         f"得到 {got[worst]:.6g}，應該是 {want[worst]:.6g}")
-    raise Mismatch(message, value_hint(got, want, name) or where_wrong(got, want, err > tol, name))
+    known = mistakes.match(got, want, rtol, atol) if mistakes is not None else None
+    raise Mismatch(message, known or value_hint(got, want, name)
+                   or where_wrong(got, want, err > tol, name))
 
 
 def value_hint(got, want, name):

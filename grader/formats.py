@@ -85,8 +85,8 @@ def gradescope_results(run, lang, feedback="fix", public="visible", hidden="afte
             "max_score": 0 if spec.optional else spec.points,
             "status": "passed" if r.status == "PASS" else "failed",
             "output": f"{r.status}\n{_text(r, lang, feedback)}".strip()
-                      + (f"\n\n{t('see', lang)} {spec.doc}"
-                         if spec.doc and r.status != "PASS" else ""),
+                      + (f"\n\n{t('see', lang)} {r.doc}"
+                         if r.doc and r.status != "PASS" else ""),
             "visibility": hidden if spec.hidden else public,
             "tags": [f"module{spec.module}", r.status.lower()]
                     + (["bonus"] if spec.optional else []) + (["hidden"] if spec.hidden else []),

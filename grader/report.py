@@ -45,7 +45,7 @@ def build(run, lang, feedback="fix"):
             "max_points": spec.points,
             "message": (r.message or {}).get(lang, ""),
             "hint": (r.advice(feedback) or {}).get(lang, ""),
-            "doc": spec.doc, "duration": r.duration,
+            "doc": r.doc, "mistake": r.mistake, "duration": r.duration,
             "parts": [{"name": p.name, "status": p.status, "points": p.points,
                        "max_points": p.max_points, "message": (p.message or {}).get(lang, "")}
                       for p in r.parts],

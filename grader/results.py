@@ -7,6 +7,7 @@ result with its spec, once. From then on the scorecard, the JSON report, JUnit, 
 and the gradebook read the spec through `result.spec`.
 """
 import math
+import re
 from dataclasses import dataclass, field
 
 from .i18n import LANGS, Msg, t
@@ -17,6 +18,9 @@ STATUSES = ("PASS", "PARTIAL", "FAIL", "TODO", "TIMEOUT", "ERROR", "CRASH", "FOR
 FEEDBACK = ("fix", "concept")
 #: Characters kept of one message (each language).
 MESSAGE_CAP = 2000
+#: What a diagnosed misconception's key and section look like (anything else is dropped).
+MISTAKE_KEY = re.compile(r"[a-z][a-z0-9_]{2,59}")
+DOC_LINK = re.compile(r"docs/module[56]\.md#[a-z0-9-]{1,80}")
 
 
 @dataclass
@@ -36,6 +40,8 @@ class CheckResult:
     message: Msg = None       # what is wrong (every feedback level shows it)
     hint: Msg = None          # the likely mistake and its concrete fix (--feedback fix)
     concept: Msg = None       # the same mistake named without its fix (--feedback concept)
+    mistake: str = None       # the key of the misconception diagnosed (grader/misconceptions.py)
+    hint_doc: str = None      # the section explaining it (a docs/module5.md link)
     duration: float = 0.0
     parts: list = field(default_factory=list)     # PartResult, when the check has parts
     output: str = ""          # what the student's code printed
@@ -43,6 +49,11 @@ class CheckResult:
     @property
     def id(self):
         return self.spec.id
+
+    @property
+    def doc(self):
+        """The section to read: the diagnosed mistake's, else the check's."""
+        return self.hint_doc or self.spec.doc
 
     @property
     def max_points(self):
@@ -53,6 +64,7 @@ class CheckResult:
         return {"id": self.id, "status": self.status, "points": self.points,
                 "max_points": self.max_points, "message": _plain(self.message),
                 "hint": _plain(self.hint), "concept": _plain(self.concept),
+                "mistake": self.mistake, "hint_doc": self.hint_doc,
                 "duration": self.duration, "output": self.output,
                 "parts": [{"name": p.name, "status": p.status, "points": p.points,
                            "max_points": p.max_points, "message": _plain(p.message)}
@@ -88,6 +100,8 @@ class CheckResult:
         output = raw.get("output")
         return cls(spec=spec, status=status, points=points, message=_msg(raw.get("message")),
                    hint=_msg(raw.get("hint")), concept=_msg(raw.get("concept")),
+                   mistake=_matching(raw.get("mistake"), MISTAKE_KEY),
+                   hint_doc=_matching(raw.get("hint_doc"), DOC_LINK),
                    duration=round(duration, 3), parts=parts,
                    output=clean(output, OUTPUT_CAP, multiline=True)
                    if isinstance(output, str) else "")
@@ -102,7 +116,7 @@ class CheckResult:
             return self.hint
         if self.concept is not None:
             return self.concept
-        title, doc = self.spec.title, self.spec.doc
+        title, doc = self.spec.title, self.doc
         where = {lang: (t("review_where", lang, doc=doc) if doc else "") for lang in LANGS}
         return Msg(t("review_concept", "en", title=title["en"]) + where["en"],
                    t("review_concept", "zh-TW", title=title["zh-TW"]) + where["zh-TW"])
@@ -116,6 +130,10 @@ class CheckResult:
 
 def _plain(message):
     return dict(message) if message is not None else None
+
+
+def _matching(value, pattern):
+    return value if isinstance(value, str) and pattern.fullmatch(value) else None
 
 
 def _clamp(value, top):

@@ -115,10 +115,10 @@ def note_text(result, lang, feedback="fix"):
         return None
     text = pick(result.advice(feedback), lang) or pick(result.message, lang)
     note = Text(text or "")
-    if result.spec.doc and result.status != "TODO":
+    if result.doc and result.status != "TODO":
         # After a picture (a hint with rows), the section goes on a line of its own.
         note.append("\n→ " if "\n" in (text or "") else "  → ", style="dim")
-        note.append_text(doc_link(result.spec.doc))
+        note.append_text(doc_link(result.doc))
     return note if note.plain.strip() else None
 
 

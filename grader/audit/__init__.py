@@ -5,9 +5,10 @@ Three parts, each required to pass (docs/audit.md):
 1. reference — reference/ scores 100 % on two seeds, required checks and bonus alike;
 2. api — exercises/ has the reference's public API (classes, methods, signatures, class
    attributes) and the same given (non-TODO) code, docstrings aside (grader/audit/api.py);
-3. mutants — every mutant of the shipped catalogue (grader/audit/mutants.py: single bugs a
+3. mutants — every mutant of the shipped catalogue (grader/audit/catalogue/: single bugs a
    learner plausibly writes) is caught by each check it names: the check loses points and
-   its hint or message says the catalogue's words.
+   its hint or message says the catalogue's words, or it diagnoses the known mistake the
+   catalogue names (grader/misconceptions.py).
 
 It prints the mutation score and, per mutant, which check caught it; exit status 1 on any
 survivor, a reference below 100 % or an API difference.
@@ -46,12 +47,15 @@ what it does:
              classes, methods and their signatures, class attributes, and the code of every
              function handed out complete (not a TODO), docstrings aside. A difference is
              printed as a unified diff (reference first).
-  mutants    for each mutant of the catalogue (grader/audit/mutants.py), copies reference/
+  mutants    for each mutant of the catalogue (grader/audit/catalogue/), copies reference/
              to a temporary directory, applies its edit (one bug), and grades the copy with
              only the check(s) the catalogue names, on seed S. Each check must lose points
              and its hint or message must contain the catalogue's text (e.g. the mutant
-             "ce-sum" must get "average over the batch: the convention is the mean");
-             the catalogue's status and a Chinese hint are required too.
+             "fc-no-bias" must get "the bias is missing") — or, for a mutant of a known
+             misconception (grader/suites/mistakes/), diagnose exactly that mistake (the
+             mutant "ce-sum" must be diagnosed as ce_loss_times_n); no other mutant may be
+             diagnosed as a known mistake. The catalogue's status and a Chinese hint are
+             required too.
 
 sandbox: the mutants and the reference run like student code, in the grader's worker
 processes and, by default, in the strongest sandbox this machine has (bubblewrap, else
@@ -67,7 +71,7 @@ examples:
   python -m grader audit --only api --exercises ~/course/exercises
   python -m grader audit --json audit.json       for CI: every verdict as JSON
 
-adding a mutant: an entry in grader/audit/mutants.py (a short name, the edit, the check, the
+adding a mutant: an entry in grader/audit/catalogue/ (a short name, the edit, the check, the
 status and the words the hint must say); the project's tests grade it too
 (tests/grader/test_mutants_*.py parametrize over the catalogue).
 
@@ -180,6 +184,7 @@ class MutantOutcome:
             r = self.results.get(e.check)
             out["checks"].append({
                 "check": e.check, "expected_status": e.status, "expected_text": e.text,
+                "expected_mistake": e.mistake, "mistake": r.mistake if r else None,
                 "status": r.status if r else None, "points": r.points if r else None,
                 "max_points": r.max_points if r else None, "says": said(r).strip() if r else "",
                 "problems": [] if self.error else self.problems(e)})
@@ -309,7 +314,7 @@ def render_list(console, chosen):
         files = ", ".join(m.files)
         for i, e in enumerate(m.expect):
             table.add_row(m.name if i == 0 else "", files if i == 0 else "", e.check,
-                          e.status, e.text)
+                          e.status, f"the known mistake {e.mistake}" if e.mistake else e.text)
     console.print(table)
 
 

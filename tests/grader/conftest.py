@@ -3,7 +3,7 @@
 A mutant is a copy of reference/ in a temp dir with one injected bug (a text replacement
 that must match exactly once), so each check is shown to fail on a plausible wrong answer.
 The single-bug mutants whose hint must name the bug are the shipped catalogue,
-grader/audit/mutants.py (what `python -m grader audit` grades); the test files parametrize
+grader/audit/catalogue/ (what `python -m grader audit` grades); the test files parametrize
 over it with `cases` and grade each (mutant, check) with `caught`.
 """
 from pathlib import Path

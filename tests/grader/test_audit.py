@@ -43,7 +43,7 @@ def test_every_check_of_the_suites_has_a_mutant_and_every_entry_is_well_formed(c
         assert len(m.checks) == len(set(m.checks)), m.name
         for e in m.expect:
             assert e.status in STATUSES and e.status not in ("PASS", "TODO"), (m.name, e)
-            assert e.text.strip(), (m.name, e)
+            assert e.text.strip() or e.mistake, (m.name, e)
 
 
 def test_every_edit_fits_the_reference_once():
@@ -205,7 +205,7 @@ def test_help_answers_what_runs_where_and_the_exit_codes(capsys):
     assert exc.value.code == 0
     text = capsys.readouterr().out
     for words in ("--jobs", "--seed", "--module", "-k PATTERN", "--json", "--only", "--list",
-                  "sandbox", "bubblewrap", "S+1", "exit codes", "grader/audit/mutants.py"):
+                  "sandbox", "bubblewrap", "S+1", "exit codes", "grader/audit/catalogue/"):
         assert words in text, words
 
 

@@ -76,10 +76,11 @@ def check_schema(report):
         assert set(m) == totals | {"module"}
     for c in report["checks"]:
         assert set(c) == {"id", "module", "title", "optional", "status", "points", "max_points",
-                          "message", "hint", "doc", "duration", "parts"}
+                          "message", "hint", "doc", "mistake", "duration", "parts"}
         assert c["status"] in ("PASS", "PARTIAL", "FAIL", "TODO", "TIMEOUT", "ERROR", "CRASH",
                                "FORBIDDEN")
         assert 0 <= c["points"] <= c["max_points"]
+        assert c["mistake"] is None or isinstance(c["mistake"], str)
         for p in c["parts"]:
             assert set(p) == {"name", "status", "points", "max_points", "message"}
 

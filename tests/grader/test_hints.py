@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from grader import misconceptions
 from grader.suites import hints
 
 SUITES = Path(hints.__file__).resolve().parents[1]
@@ -116,6 +117,7 @@ def test_every_entry_is_used_and_bilingual(name):
     assert path.exists(), f"hints/{name}.py belongs to no suite file"
     table = hints.table(name)          # validates: pairs of strings, same fields
     used = {key for key, _, _ in uses(path)[0]}
+    used |= {key for key, v in misconceptions.load_all().items() if v.suite == name}
     unused = sorted(set(table.entries) - used)
     assert not unused, f"hints/{name}.py entries {path.name} never uses: {unused}"
     texts = [(key, en, zh) for key, (en, zh, _) in table.entries.items()]

@@ -1,5 +1,5 @@
 """Each Conv2D check fails on a plausible wrong implementation, with the intended hint (the
-mutants of the shipped catalogue, grader/audit/mutants.py, for these checks)."""
+mutants of the shipped catalogue, grader/audit/catalogue/, for these checks)."""
 import pytest
 
 from grader.audit.mutants import cases

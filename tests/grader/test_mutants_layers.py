@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.audit.mutants import LAYERS, LOSS, SIGMOID_OUT, SOFTMAX_SHIFT, cases
+from grader.audit.catalogue.m5_layers import SIGMOID_OUT, SOFTMAX_SHIFT
+from grader.audit.mutants import LAYERS, LOSS, cases
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -13,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 CHECK_IDS = ["m5.fc.forward", "m5.fc.backward", "m5.relu", "m5.sigmoid", "m5.softmax",
              "m5.cross_entropy", "m5.maxpool.forward", "m5.maxpool.backward",
              "m5.layers.no_input_mutation", "m5.layers.params_live"]
-# (mutant, check id) of the shipped catalogue (grader/audit/mutants.py) for these checks.
+# (mutant, check id) of the shipped catalogue (grader/audit/catalogue/) for these checks.
 MUTANTS = cases(CHECK_IDS)
 
 # Correct implementations written differently from the reference: they must pass.

@@ -19,7 +19,8 @@ from given.experiments import residual as rx
 from given.gradcheck import numerical_gradient
 # The two ways of losing the shortcut (NO_SHORTCUT, NO_SHORTCUT_GRADIENT) are mutants of the
 # catalogue; the 20-seed evidence below and test_mutants_trusted_verdicts.py use them too.
-from grader.audit.mutants import BN, LAYERS, NO_SHORTCUT, NO_SHORTCUT_GRADIENT, RVP, cases
+from grader.audit.catalogue.m6_resnet import NO_SHORTCUT, NO_SHORTCUT_GRADIENT, RVP
+from grader.audit.mutants import BN, LAYERS, cases
 from grader.plugin import check_seed as plugin_check_seed
 from grader.suites import oracle_layers, oracles
 from grader.suites import test_m6_resnet as suite
@@ -31,7 +32,7 @@ BN_CHECKS = ["m6.batchnorm.forward", "m6.batchnorm.backward"]
 BLOCK_CHECKS = ["m6.basicblock.identity", "m6.basicblock.projection", "m6.basicblock.backward",
                 "m6.bottleneck", "m6.resnet.residual_vs_plain"]
 
-# (mutant, check id) of the shipped catalogue (grader/audit/mutants.py) for these checks.
+# (mutant, check id) of the shipped catalogue (grader/audit/catalogue/) for these checks.
 MUTANTS = cases(BN_CHECKS + BLOCK_CHECKS)
 
 

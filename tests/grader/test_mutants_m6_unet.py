@@ -30,7 +30,7 @@ REQUIRED = ["m6.upsample.nearest", "m6.upsample.bilinear", "m6.unet.encoder", "m
 OPTIONAL = ["m6.convtranspose.forward", "m6.convtranspose.adjoint", "m6.convtranspose.backward",
             "m6.unet.transposed"]
 
-# (mutant, check id) of the shipped catalogue (grader/audit/mutants.py) for these checks:
+# (mutant, check id) of the shipped catalogue (grader/audit/catalogue/) for these checks:
 # each bug graded alone, with one check at a time.
 MUTANTS = cases(REQUIRED + OPTIONAL)
 

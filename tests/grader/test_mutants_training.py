@@ -29,7 +29,7 @@ TRAINING_CHECKS = ["m5.network.shapes", "m5.network.gradcheck", "m5.network.over
                    "m5.train.optimizer_schedule", "m5.conv2d.vectorised"]
 CONV_CHECKS = ["m5.conv2d.forward", "m5.conv2d.backward"]
 
-# (mutant, check id) of the shipped catalogue (grader/audit/mutants.py) for these checks.
+# (mutant, check id) of the shipped catalogue (grader/audit/catalogue/) for these checks.
 MUTANTS = cases(TRAINING_CHECKS)
 
 

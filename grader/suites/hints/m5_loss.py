@@ -22,9 +22,41 @@ HINTS = {
         "cross_entropy_loss should return a pair (loss, dscores), got {got}",
         "cross_entropy_loss 應回傳 (loss, dscores)，但得到 {got}"),
     "sequence_of_length": ("a {kind} of length {n}", "長度為 {n} 的 {kind}"),
-    "ce_per_sample": (
-        "the loss is per sample: return one number, the mean over the batch",
-        "loss 是每個樣本各一個：要回傳一個數字，也就是對 batch 的平均"),
+    "softmax_not_normalised": {
+        "fix": (
+            "softmax is not normalised: divide each row's exponentials by their sum, "
+            "e / e.sum(axis=1, keepdims=True)",
+            "softmax 沒有正規化：每一列的指數要除以該列的總和，e / e.sum(axis=1, keepdims=True)"),
+        "concept": (
+            "the exponentials are not turned into probabilities: each sample's outputs must "
+            "sum to 1 over the classes",
+            "指數值沒有變成機率：每個樣本的輸出對類別加總要等於 1")},
+    "ce_per_sample": {
+        "fix": (
+            "the loss is per sample: return one number, the mean over the batch",
+            "loss 是每個樣本各一個：要回傳一個數字，也就是對 batch 的平均"),
+        "concept": (
+            "the loss is one number for the whole batch: the per-sample losses are averaged",
+            "loss 是整個 batch 的一個數字：要把每個樣本的 loss 平均起來")},
+    "ce_loss_over_classes": {
+        "fix": (
+            "loss is C times too small: average over the N samples only, "
+            "−log p[n, y_n] summed over n and divided by N (not a mean over the N×C one-hot "
+            "product)",
+            "loss 小了 C 倍：只對 N 個樣本平均，把 −log p[n, y_n] 對 n 加總再除以 N"
+            "（不是對 N×C 的 one-hot 乘積取平均）"),
+        "concept": (
+            "the loss averages over classes as well as samples: only the true class's term "
+            "counts, once per sample",
+            "loss 連類別也一起平均了：每個樣本只算正確類別那一項，而且只算一次")},
+    "ce_dscores_over_classes": {
+        "fix": (
+            "dscores is C times too small: divide by N only, dscores = (softmax − onehot) / N",
+            "dscores 小了 C 倍：只除以 N，dscores = (softmax − onehot) / N"),
+        "concept": (
+            "the gradient is that of a mean over classes and samples, but the loss averages "
+            "over the samples only",
+            "梯度是對類別和樣本一起平均的梯度，但 loss 只對樣本平均")},
     "ce_loss_times_n": {
         "fix": (
             "loss is N times too large: average over the batch: the convention is the mean "
