@@ -7,6 +7,7 @@ from .. import oracles
 from . import mistake
 
 DOC = "docs/module5.md#softmax-and-cross-entropy"
+GRADIENT = "docs/module5.md#softmax-gradient"
 
 
 def _exp(x):
@@ -45,19 +46,19 @@ def ce_loss_over_classes(scores, y):
     return oracles.cross_entropy(scores, y)[0] / scores.shape[1]
 
 
-@mistake("m5.cross_entropy", "dscores", doc=DOC)
+@mistake("m5.cross_entropy", "dscores", doc=GRADIENT)
 def ce_dscores_times_n(scores, y):
     """The gradient of the sum, where the loss is the mean."""
     return len(y) * oracles.cross_entropy(scores, y)[1]
 
 
-@mistake("m5.cross_entropy", "dscores", doc=DOC)
+@mistake("m5.cross_entropy", "dscores", doc=GRADIENT)
 def ce_dscores_over_classes(scores, y):
     """The gradient divided by N·C, as for a mean over every entry."""
     return oracles.cross_entropy(scores, y)[1] / scores.shape[1]
 
 
-@mistake("m5.cross_entropy", "dscores", doc=DOC)
+@mistake("m5.cross_entropy", "dscores", doc=GRADIENT)
 def ce_no_onehot(scores, y):
     """softmax / N: the −1 at each true class is missing."""
     return oracles.softmax(scores) / len(y)
