@@ -202,7 +202,8 @@ def grade_one(entry, specs, seed, timeout_scale, memory_mb, sandbox_mode="requir
         row["total"] = summarize(run.results.values())[1]
         row["checks"] = {i: {"status": r.status, "points": r.points,
                              **({"reason": reason(r, lang),
-                                 "hint": (r.advice(feedback) or {}).get(lang, "")}
+                                 "hint": (r.advice(feedback) or {}).get(lang, ""),
+                                 "mistake": r.mistake}
                                 if r.status != "PASS" else {})}
                          for i, r in run.results.items()}
         row["isolation"] = run.isolation.get("mechanism", "none")
@@ -399,8 +400,30 @@ def _print_summary(book, rows, todo, refused, elapsed, out, json_path):
              + (f" ({rate:.1f}/min)" if todo else "") + f", {len(rows) - len(todo)} unchanged "
              f"since the last run; {len(refused)} refused."]
     lines += [f"  refused {name}: {why}" for name, why in refused]
+    lines += mistakes_lines({"submissions": list(rows.values())})
     lines.append(f"Wrote {out} and {json_path}.")
     Console(soft_wrap=True, highlight=False).print("\n".join(lines), markup=False)
+
+
+def common_mistakes(book, top=5):
+    """[(mistake key, check id, number of submissions)] of the known mistakes diagnosed most
+    often (grader/misconceptions.py), most frequent first: what to revisit in class."""
+    counts = {}
+    for row in book["submissions"]:
+        for check, c in row.get("checks", {}).items():
+            if c.get("mistake"):
+                key = (c["mistake"], check)
+                counts[key] = counts.get(key, 0) + 1
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return [(key, check, n) for (key, check), n in ranked[:top]]
+
+
+def mistakes_lines(book):
+    common = common_mistakes(book)
+    if not common:
+        return []
+    return ["Known mistakes diagnosed most often (submissions):"] + [
+        f"  {n:4d}  {key}  ({check})" for key, check, n in common]
 
 
 # --- merging shard gradebooks ------------------------------------------------------------
@@ -502,8 +525,8 @@ def merge_main(argv):
         return 2
     out = Path(args.out)
     write_gradebook(out, out.with_suffix(".json"), merged)
-    Console(soft_wrap=True, highlight=False).print(
-        f"merged {len(parts)} shards: {len(merged['submissions'])} submissions, "
-        f"{len(merged['refused'])} refused. Wrote {out} and {out.with_suffix('.json')}.",
-        markup=False)
+    Console(soft_wrap=True, highlight=False).print("\n".join(
+        [f"merged {len(parts)} shards: {len(merged['submissions'])} submissions, "
+         f"{len(merged['refused'])} refused."] + mistakes_lines(merged)
+        + [f"Wrote {out} and {out.with_suffix('.json')}."]), markup=False)
     return 0

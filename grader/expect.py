@@ -29,13 +29,20 @@ def expect_array(value, name, shape=None, dtype=np.float64, mistakes=None):
     if dtype is not None and value.dtype != dtype:
         hint = None
         if value.dtype == np.float32 and dtype == np.float64:
-            hint = Msg("float32 output: keep float64 (an np.zeros(..., dtype=np.float32) "
-                       "or .astype(np.float32) somewhere?)",
-                       "輸出是 float32：請維持 float64（是否有 dtype=np.float32 或 .astype(np.float32)？）")
+            hint = _leveled(
+                Msg("float32 output: keep float64 (an np.zeros(..., dtype=np.float32) "
+                    "or .astype(np.float32) somewhere?)",
+                    "輸出是 float32：請維持 float64（是否有 dtype=np.float32 或 .astype(np.float32)？）"),
+                Msg("the output lost precision: the course computes in double precision "
+                    "(float64) throughout",
+                    "輸出失去了精度：整個課程都以雙精度（float64）計算"))
         elif value.dtype.kind in "iub":
-            hint = Msg("integer output: an array was created with an integer dtype "
-                       "(np.zeros_like of an int array?)",
-                       "輸出是整數型別：某個陣列以整數型別建立（例如對 int 陣列用 np.zeros_like？）")
+            hint = _leveled(
+                Msg("integer output: an array was created with an integer dtype "
+                    "(np.zeros_like of an int array?)",
+                    "輸出是整數型別：某個陣列以整數型別建立（例如對 int 陣列用 np.zeros_like？）"),
+                Msg("the output holds integers: an array took its type from integer data",
+                    "輸出是整數：某個陣列的型別沿用了整數資料的型別"))
         raise Mismatch(Msg(f"{name} has dtype {value.dtype}, expected {np.dtype(dtype)}",
                            f"{name} 的 dtype 是 {value.dtype}，應該是 {np.dtype(dtype)}"), hint)
     return value
@@ -70,8 +77,11 @@ def expect_close(got, want, name, rtol=1e-6, atol=1e-8, mistakes=None):
         bad = np.argwhere(~np.isfinite(got))[0]
         raise Mismatch(Msg(f"{name} has a non-finite value {got[tuple(bad)]} at index {tuple(bad)}",
                            f"{name} 在 index {tuple(bad)} 有非有限值 {got[tuple(bad)]}"),
-                       Msg("overflow: subtract the max before exp, or use exp(-|x|)",
-                           "數值溢位：exp 之前先減去最大值，或改用 exp(-|x|)"))
+                       _leveled(Msg("overflow: subtract the max before exp, or use exp(-|x|)",
+                                    "數值溢位：exp 之前先減去最大值，或改用 exp(-|x|)"),
+                                Msg("a value overflowed: the computation is not numerically "
+                                    "stable for large inputs (module text, softmax: overflow)",
+                                    "數值溢位了：這個計算在輸入很大時數值不穩定（講義：softmax 的上溢）")))
     err = np.abs(got - want)
     tol = atol + rtol * np.abs(want)
     if np.all(err <= tol):
@@ -89,7 +99,13 @@ def expect_close(got, want, name, rtol=1e-6, atol=1e-8, mistakes=None):
 
 
 def value_hint(got, want, name):
-    """A hint when `got` is a recognisable distortion of `want`."""
+    """A hint when `got` is a recognisable distortion of `want` (an observation, the same at
+    both feedback levels)."""
+    hint = _value_hint(got, want, name)
+    return _leveled(hint, hint) if hint is not None else None
+
+
+def _value_hint(got, want, name):
     if not np.any(got):
         return Msg(f"{name} is all zeros: is it ever computed or written back?",
                    f"{name} 全部是 0：有沒有真的計算或寫回？")
@@ -113,6 +129,12 @@ PICTURE_MAX = (12, 24)
 
 
 def where_wrong(got, want, wrong, name):
+    """See _where_wrong: an observation, the same at both feedback levels."""
+    hint = _where_wrong(got, want, wrong, name)
+    return _leveled(hint, hint) if hint is not None else None
+
+
+def _where_wrong(got, want, wrong, name):
     """A hint from where the wrong entries are (`wrong`, a boolean mask of got's shape): the
     border only (padding), every s-th row or column (stride), one channel (indexing), two
     axes swapped, an output that is never negative where the expected one is (a ReLU too
@@ -205,12 +227,23 @@ def _picture(wrong):
 
 def _shape_hint(got, want):
     if len(got) == len(want) and tuple(reversed(got)) == tuple(want):
-        return Msg("the axes are reversed: a missing or extra transpose?",
+        hint = Msg("the axes are reversed: a missing or extra transpose?",
                    "軸的順序反了：少了或多了一次轉置？")
+        return _leveled(hint, hint)
     if int(np.prod(got)) == int(np.prod(want)):
-        return Msg("right number of elements, wrong shape: reshape to the expected shape",
-                   "元素個數正確但形狀不對：請 reshape 成正確形狀")
+        return _leveled(Msg("right number of elements, wrong shape: reshape to the expected shape",
+                            "元素個數正確但形狀不對：請 reshape 成正確形狀"),
+                        Msg("the right number of values in the wrong layout: the shape "
+                            "convention is the one the layer's docstring gives",
+                            "值的個數對了，排列方式不對：形狀要照該層 docstring 的約定"))
     return None
+
+
+def _leveled(fix, concept):
+    """`fix` carrying its concept-level text (--feedback concept): what the mistake is,
+    without its fix."""
+    fix.concept = concept
+    return fix
 
 
 def _type_name(value):

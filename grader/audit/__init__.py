@@ -30,7 +30,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, \
 from rich.table import Table
 from rich.text import Text
 
-from .. import modules, sandbox
+from .. import misconceptions, modules, sandbox
 from ..report import summarize
 from ..runner import load_checks, run_checks, select_checks
 from . import api, mutants as catalogue_module
@@ -295,11 +295,33 @@ def render_mutants(console, outcomes):
                               soft_wrap=True)
 
 
+def named_by(outcome):
+    """How a caught mutant's bug is named, the weakest over its checks: "misconception" (a
+    known mistake diagnosed), "hint" (the catalogue's words are in the hint) or "message"
+    (only the message says them); None when it was not caught."""
+    if outcome.verdict != "caught":
+        return None
+    levels = []
+    for e in outcome.mutant.expect:
+        r = outcome.results.get(e.check)
+        if e.mistake is not None:
+            levels.append(0)
+        else:
+            levels.append(1 if e.text in (r.hint or {}).get("en", "") else 2)
+    return ("misconception", "hint", "message")[max(levels)]
+
+
 def score_of(outcomes):
     caught = sum(1 for o in outcomes if o.verdict == "caught")
     total = len(outcomes)
+    named = [named_by(o) for o in outcomes]
+    diagnosed = {e.mistake for o in outcomes if o.verdict == "caught"
+                 for e in o.mutant.expect if e.mistake}
     return {"caught": caught, "total": total,
-            "percent": round(100.0 * caught / total, 1) if total else 100.0}
+            "percent": round(100.0 * caught / total, 1) if total else 100.0,
+            "named": {level: named.count(level) for level in ("misconception", "hint", "message")},
+            "misconceptions": {"diagnosed": len(diagnosed),
+                               "catalogue": len(misconceptions.load_all())}}
 
 
 def render_list(console, chosen):
@@ -388,6 +410,12 @@ def main(argv=None, catalogue=CATALOGUE):
         console.print("per file: " + " · ".join(f"{f} {n}" for f, n in
                                                  report["coverage"].items()),
                       markup=False, soft_wrap=True)
+        named, known = score["named"], score["misconceptions"]
+        console.print(f"the bug named: {named['misconception']} diagnosed as a known "
+                      f"misconception, {named['hint']} by the hint's words, {named['message']} "
+                      f"only by the message; {known['diagnosed']} of the catalogue's "
+                      f"{known['catalogue']} misconceptions diagnosed", markup=False,
+                      soft_wrap=True)
     wall = round(time.monotonic() - started, 1)
     report["wall_time"] = wall
     report["passed"] = bool(ok)

@@ -93,7 +93,9 @@ def test_a_survivor_a_mismatch_and_a_broken_mutant_fail_the_audit(tmp_path, caps
     verdicts = {m["name"]: m["verdict"] for m in report["mutants"]}
     assert verdicts == {"fc-no-bias": "caught", "fc-harmless-comment": "SURVIVED",
                         "fc-no-bias-partial": "MISMATCH", "fc-gone": "BROKEN"}
-    assert report["score"] == {"caught": 1, "total": 4, "percent": 25.0}
+    assert {k: report["score"][k] for k in ("caught", "total", "percent")} == \
+        {"caught": 1, "total": 4, "percent": 25.0}
+    assert report["score"]["named"] == {"misconception": 0, "hint": 1, "message": 0}
     assert report["passed"] is False
     by = {m["name"]: m for m in report["mutants"]}
     assert by["fc-no-bias"]["caught_by"] == ["m5.fc.forward"]
@@ -111,6 +113,24 @@ def test_the_caught_mutants_pass_the_audit(capsys):
     text = capsys.readouterr().out
     assert re.search(r"fc-no-bias\s+layers\.py\s+m5\.fc\.forward FAIL\s+caught", text), text
     assert "Mutation score: 2/2 caught (100.0 %)" in text and "audit passed" in text
+    assert re.search(r"the bug named: 1 diagnosed as a known misconception, 1 by the hint's "
+                     r"words, 0 only by the message; 1 of the catalogue's \d+ misconceptions",
+                     text), text
+
+
+def test_a_diagnosis_must_be_the_one_the_catalogue_declares(capsys):
+    """A mutant of a known mistake diagnosed as another, or one whose bug is diagnosed
+    though the catalogue does not say so, is a MISMATCH: no hint names an undeclared
+    mistake unnoticed."""
+    edits = BY_NAME["ce-sum"].edits
+    other = Mutant("ce-sum-as-no-onehot", edits,
+                   (Expect("m5.cross_entropy", "PARTIAL", mistake="ce_no_onehot"),))
+    undeclared = Mutant("ce-sum-undeclared", edits, (Expect("m5.cross_entropy", "PARTIAL", "loss"),))
+    assert main(["--only", "mutants"], catalogue=[BY_NAME["ce-sum"], other, undeclared]) == 1
+    text = capsys.readouterr().out
+    assert "diagnosed ce_loss_times_n, the catalogue expects ce_no_onehot" in text, text
+    assert "named the mistake ce_loss_times_n, which this mutant is not" in text, text
+    assert "Mutation score: 1/3 caught" in text
 
 
 # -- the reference part ------------------------------------------------------------------------

@@ -298,6 +298,15 @@ def test_csv_reasons_name_each_check_that_did_not_pass():
     assert (row["a"], row["b"], row["percent"]) == ("1.0", "0.0", "50.0")
 
 
+def test_the_summary_ranks_the_known_mistakes_a_class_made():
+    def row(*mistakes):
+        return {"checks": {f"c{i}": {"status": "FAIL", "mistake": m}
+                           for i, m in enumerate(mistakes)}}
+    book = {"submissions": [row("b", None), row("a", "b"), row("b"), {"checks": {}}]}
+    assert batch.common_mistakes(book) == [("b", "c0", 2), ("a", "c0", 1), ("b", "c1", 1)]
+    assert batch.mistakes_lines({"submissions": [row(None)]}) == []
+
+
 def test_reasons_and_hints_in_the_language_and_detail_asked_for(tmp_path):
     """--lang zh-TW --feedback concept: the gradebook a Chinese-speaking course hands back."""
     subs = tmp_path / "subs"
@@ -308,10 +317,12 @@ def test_reasons_and_hints_in_the_language_and_detail_asked_for(tmp_path):
         text.replace("loss = -log_p[rows, y].mean()", "loss = -log_p[rows, y].sum()"))
     for lang, feedback in (("zh-TW", "concept"), ("en", "fix")):
         out = tmp_path / f"{lang}-{feedback}.csv"
-        run([*BATCH, str(subs), "--out", str(out), "--module", "5", "-k", "m5.cross_entropy",
-             "--seed", "7", "--lang", lang, "--feedback", feedback])
+        r = run([*BATCH, str(subs), "--out", str(out), "--module", "5", "-k",
+                 "m5.cross_entropy", "--seed", "7", "--lang", lang, "--feedback", feedback])
         check = json.loads(out.with_suffix(".json").read_text())["submissions"][0]["checks"][
             "m5.cross_entropy"]
+        assert check["mistake"] == "ce_loss_times_n"          # the known mistake, by its key
+        assert "1  ce_loss_times_n  (m5.cross_entropy)" in r.stdout
         if lang == "zh-TW":
             assert "課程的慣例是平均" in check["hint"] and "−1/N" not in check["hint"]
             assert re.search(r"[\u4e00-\u9fff]", check["reason"]), check

@@ -183,3 +183,25 @@ def test_a_picture_of_the_wrong_entries_keeps_its_rows(checks):
         lines = rendered(run, lang, 80).splitlines()
         rows = [line.strip() for line in lines if set(line.strip()) <= {"█", "·"} and line.strip()]
         assert rows == ["█" * 7] + ["·" * 7] * 4, lines
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_diagnosed_mistake_links_its_own_section_and_shows_its_level(checks, lang):
+    """A known mistake's hint ends with the section that explains it, not the check's; at
+    the concept level the scorecard shows the concept text and never the fix."""
+    run = mixed(checks)
+    spec = checks["m5.cross_entropy"]
+    fix = Msg("loss is N times too large: average over the batch",
+              "loss 大了 N 倍：要對 batch 取平均")
+    concept = Msg("the loss sums over the batch where the course's convention is the mean",
+                  "loss 對 batch 取了總和，而課程的慣例是平均")
+    run.results[spec.id] = CheckResult(
+        spec=spec, status="PARTIAL", points=2.0, message=Msg("loss is wrong", "loss 不正確"),
+        hint=fix, concept=concept, mistake="ce_loss_times_n",
+        hint_doc="docs/module5.md#softmax-gradient")
+    text = rendered(run, lang, 120)
+    assert fix[lang] in text and "docs/module5.md#softmax-gradient" in text
+    assert spec.doc not in text
+    text = rendered(run, lang, 120, feedback="concept")
+    assert concept[lang] in text and fix[lang] not in text
+    assert "docs/module5.md#softmax-gradient" in text
