@@ -140,6 +140,9 @@ def judge(expect, result):
     if result.hint is not None and not (result.hint["zh-TW"]
                                         and result.hint["zh-TW"] != result.hint["en"]):
         problems.append("the hint has no Chinese text of its own")
+    if result.hint is not None and result.concept is None:
+        problems.append("the hint has no concept level (--feedback concept): give its table "
+                        "entry {'fix': ..., 'concept': ...}")
     return problems
 
 

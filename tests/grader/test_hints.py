@@ -111,6 +111,37 @@ def test_the_name_H_is_only_the_table(path):
     assert not bound, f"{path.name} binds H at lines {bound}: name image heights Hi"
 
 
+def given_as_hints(path):
+    """[(key, line)] of the H("key") entries a file passes as a hint: to grade.hint(...), as
+    the second argument of Mismatch(...), or as the third of StrictNumerics(...)."""
+    positions = {"hint": 0, "Mismatch": 1, "StrictNumerics": 2}
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not isinstance(node, ast.Call):
+            continue
+        name = getattr(node.func, "attr", None) or getattr(node.func, "id", None)
+        if name not in positions or len(node.args) <= positions[name]:
+            continue
+        arg = node.args[positions[name]]
+        if isinstance(arg, ast.Call) and getattr(arg.func, "id", None) == "H" and arg.args:
+            found.append((arg.args[0].value, node.lineno))
+    return found
+
+
+@pytest.mark.parametrize("path", suite_files(), ids=lambda p: p.name)
+def test_every_hint_has_a_concept_level(path):
+    """A hint says the misconception without its fix at --feedback concept: its entry is
+    {"fix": ..., "concept": ...}. (A hint handed on through a variable is checked where it
+    reaches a result: grader.audit.mutants.judge requires a concept on every mutant's.)"""
+    loaded = uses(path)[1]
+    if loaded is None:
+        return
+    table = hints.table(loaded)
+    bare = sorted({f"{key} (line {line})" for key, line in given_as_hints(path)
+                   if key not in table.concepts})
+    assert not bare, f"{path.name} gives hints without a concept level: {bare}"
+
+
 @pytest.mark.parametrize("name", tables())
 def test_every_entry_is_used_and_bilingual(name):
     path = SUITES / (f"test_{name}.py" if (SUITES / f"test_{name}.py").exists() else f"{name}.py")
