@@ -117,20 +117,39 @@ def _is_check(node):
                for d in getattr(node, "decorator_list", []))
 
 
+def _without(source, tree, drop):
+    """`source` without the top-level definitions `drop(node)` says, decorators included."""
+    lines = source.splitlines(keepends=True)
+    cut = [(min(d.lineno for d in node.decorator_list), node.end_lineno)
+           for node in tree.body if drop(node)]
+    for start, end in sorted(cut, reverse=True):
+        del lines[start - 1:end]
+    return "".join(lines)
+
+
 def without_hidden_checks(source):
     """(the suite's source without its hidden checks, how many checks are left). A removed
     check takes its decorators and body; everything else stays as written."""
     tree = ast.parse(source)
-    lines = source.splitlines(keepends=True)
-    cut = []
-    for node in tree.body:
-        if _is_hidden_check(node):
-            start = min(d.lineno for d in node.decorator_list)
-            cut.append((start, node.end_lineno))
-    for start, end in sorted(cut, reverse=True):
-        del lines[start - 1:end]
     left = sum(1 for node in tree.body if _is_check(node) and not _is_hidden_check(node))
-    return "".join(lines), left
+    return _without(source, tree, _is_hidden_check), left
+
+
+def _mistake_of(node):
+    """The check id a known mistake's @mistake(...) names, or None."""
+    for deco in getattr(node, "decorator_list", []):
+        if isinstance(deco, ast.Call) and getattr(deco.func, "id", None) == "mistake" and \
+                deco.args and isinstance(deco.args[0], ast.Constant):
+            return deco.args[0].value
+    return None
+
+
+def without_hidden_mistakes(source, hidden_ids):
+    """(a misconception catalogue's source without the known mistakes of hidden checks, how
+    many mistakes are left): a hidden check's mistakes would name it."""
+    tree = ast.parse(source)
+    left = sum(1 for node in tree.body if _mistake_of(node) not in (None, *hidden_ids))
+    return _without(source, tree, lambda node: _mistake_of(node) in hidden_ids), left
 
 
 # -- the student's own tests -------------------------------------------------------------
@@ -278,6 +297,13 @@ def build(out, repo=PROJECT_ROOT, all_checks=False, allow_dirty=False):
                 del files[path]
                 table = "grader/suites/hints/" + Path(path).stem[len("test_"):] + ".py"
                 files.pop(table, None)
+        elif path.startswith("grader/suites/mistakes/") and not all_checks and \
+                Path(path).name != "__init__.py":
+            source, left = without_hidden_mistakes(files[path].decode("utf-8"),
+                                                   {s.id for s in hidden})
+            files[path] = source.encode("utf-8")
+            if left == 0:
+                del files[path]
         elif path.startswith("tests/") and needs_more_than_given(files[path].decode("utf-8")):
             del files[path]
     for path in [p for p in files if p.startswith("docs/")]:

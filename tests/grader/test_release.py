@@ -151,3 +151,17 @@ def test_the_command_refuses_a_folder_that_is_not_empty(tmp_path):
     done = run(["-c", "import sys; from grader.release import main; sys.exit(main(sys.argv[1:]))",
                 str(tmp_path)], ROOT)
     assert done.returncode == 2 and "not empty" in done.stderr
+
+
+def test_a_hidden_checks_known_mistakes_stay_out():
+    """A catalogue of known mistakes names its checks: those of hidden checks are cut, the
+    rest stays as written."""
+    source = ('"""Known mistakes."""\nfrom . import mistake\n\n\n'
+              '@mistake("m5.fc.forward", "out", doc="docs/module5.md#fully-connected")\n'
+              'def fc_public(x):\n    """Public."""\n    return x\n\n\n'
+              '@mistake("m5.layers.params_live",\n         "pairs", doc="docs/module5.md#layer-protocol")\n'
+              'def fc_hidden(x):\n    """Hidden."""\n    return 2 * x\n')
+    kept, left = release.without_hidden_mistakes(source, {"m5.layers.params_live"})
+    assert left == 1 and "fc_public" in kept and "params_live" not in kept and "fc_hidden" not in kept
+    compile(kept, "kept", "exec")
+    assert release.without_hidden_mistakes(source, {"m5.fc.forward", "m5.layers.params_live"})[1] == 0
