@@ -22,7 +22,8 @@ H = hints.table("m5_protocol")
 def first_change(before, after):
     if before.shape != after.shape:
         return f"its shape changed from {before.shape} to {after.shape}"
-    idx = tuple(int(i) for i in np.argwhere(~((before == after) | (np.isnan(before) & np.isnan(after))))[0])
+    same = (before == after) | (np.isnan(before) & np.isnan(after))
+    idx = tuple(int(i) for i in np.argwhere(~same)[0])
     return f"x{list(idx)} was {before[idx]:.6g}, now {after[idx]:.6g}"
 
 
@@ -65,7 +66,8 @@ def param_cases(rng):
     C, F = 2, 3
     return {
         "fc": ("FullyConnected", (D, M), {}, (D, M), (M,), (4, D)),
-        "conv": ("Conv2D", (C, F, 3), {"stride": 1, "padding": 1}, (F, C, 3, 3), (F,), (2, C, 4, 5)),
+        "conv": ("Conv2D", (C, F, 3), {"stride": 1, "padding": 1}, (F, C, 3, 3), (F,),
+                 (2, C, 4, 5)),
     }
 
 
@@ -75,7 +77,9 @@ def find_pairs(pairs, cls):
         raise Todo(f"{cls}.get_params_and_grads()")
     if not isinstance(pairs, (list, tuple)) or len(pairs) != 2 or not all(
             isinstance(p, (list, tuple)) and len(p) == 2 for p in pairs):
-        what = type(pairs).__name__ + (f" of length {len(pairs)}" if isinstance(pairs, (list, tuple)) else "")
+        what = type(pairs).__name__
+        if isinstance(pairs, (list, tuple)):
+            what += f" of length {len(pairs)}"
         raise Mismatch(H("not_two_pairs", cls=cls, what=what))
     return pairs
 

@@ -8,6 +8,7 @@ from . import mistake
 
 DOC = "docs/module5.md#softmax-and-cross-entropy"
 GRADIENT = "docs/module5.md#softmax-gradient"
+UNDERFLOW = "docs/module5.md#log-softmax-underflow"
 
 
 def _exp(x):
@@ -25,6 +26,13 @@ def softmax_batch_axis(x):
 def softmax_not_normalised(x):
     """exp of the shifted logits, never divided by their sum."""
     return _exp(x)
+
+
+@mistake("m5.softmax", "probabilities", doc=DOC)
+def softmax_whole_batch_sum(x):
+    """exp(x) / exp(x).sum() with no axis: the whole batch normalised as one distribution."""
+    e = np.exp(x - x.max())
+    return e / e.sum()
 
 
 @mistake("m5.cross_entropy", "loss", doc=DOC)
@@ -46,6 +54,13 @@ def ce_loss_over_classes(scores, y):
     return oracles.cross_entropy(scores, y)[0] / scores.shape[1]
 
 
+@mistake("m5.cross_entropy", "loss", doc=UNDERFLOW)
+def ce_log_eps(scores, y):
+    """−log(p + 1e-12): finite where p underflows to 0, but capped near 27.6."""
+    p = oracles.softmax(scores)[np.arange(len(y)), y]
+    return -np.mean(np.log(p + 1e-12))
+
+
 @mistake("m5.cross_entropy", "dscores", doc=GRADIENT)
 def ce_dscores_times_n(scores, y):
     """The gradient of the sum, where the loss is the mean."""
@@ -62,3 +77,9 @@ def ce_dscores_over_classes(scores, y):
 def ce_no_onehot(scores, y):
     """softmax / N: the −1 at each true class is missing."""
     return oracles.softmax(scores) / len(y)
+
+
+@mistake("m5.cross_entropy", "dscores", doc=GRADIENT)
+def ce_dscores_sign_flipped(scores, y):
+    """(onehot − softmax) / N: the gradient of the log-likelihood, not of the loss."""
+    return -oracles.cross_entropy(scores, y)[1]
