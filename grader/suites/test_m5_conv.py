@@ -50,9 +50,12 @@ def test_conv2d_forward(student, rng, grade):
             for case in cases:
                 conv, x, Wt, b = make_case(student, rng, case)
                 keep = x.copy()
-                out = expect_array(conv.forward(x), "Conv2D.forward(x)", out_shape(case))
-                expect_close(out, oracles.conv2d(keep, Wt, b, case[7], case[8]),
-                             f"Conv2D.forward output (stride={case[7]}, padding={case[8]})")
+                s, p = case[7], case[8]
+                known = grade.diagnose("output", x=keep, W=Wt, b=b, stride=s, pad=p)
+                out = expect_array(conv.forward(x), "Conv2D.forward(x)", out_shape(case),
+                                   mistakes=known)
+                expect_close(out, oracles.conv2d(keep, Wt, b, s, p),
+                             f"Conv2D.forward output (stride={s}, padding={p})", mistakes=known)
     # Padding cases come first in the hints: the stride and non-square cases pad too.
     if not grade.passed("basic"):
         return
@@ -76,15 +79,19 @@ def test_conv2d_backward(student, rng, grade):
         dx = conv.backward(dout)
         want_dx, want_dW, want_db = oracles.conv2d_grads(x, Wt, b, s, p, dout)
         label = f" (stride={s}, padding={p}, kernel {case[5]}x{case[6]})"
+        inputs = dict(x=x, W=Wt, stride=s, pad=p, dout=dout)
         with grade.part("dx"):
-            expect_close(expect_array(dx, "Conv2D.backward(dout)", x.shape), want_dx,
-                         "dx" + label, rtol=1e-5, atol=1e-7)
+            known = grade.diagnose("dx", **inputs)
+            expect_close(expect_array(dx, "Conv2D.backward(dout)", x.shape, mistakes=known),
+                         want_dx, "dx" + label, rtol=1e-5, atol=1e-7, mistakes=known)
         with grade.part("dW"):
-            expect_close(expect_array(conv.dW, "Conv2D.dW", Wt.shape), want_dW,
-                         "dW" + label, rtol=1e-5, atol=1e-7)
+            known = grade.diagnose("dW", **inputs)
+            expect_close(expect_array(conv.dW, "Conv2D.dW", Wt.shape, mistakes=known), want_dW,
+                         "dW" + label, rtol=1e-5, atol=1e-7, mistakes=known)
         with grade.part("db"):
-            expect_close(expect_array(conv.db, "Conv2D.db", b.shape), want_db,
-                         "db" + label, rtol=1e-6, atol=1e-8)
+            known = grade.diagnose("db", dout=dout)
+            expect_close(expect_array(conv.db, "Conv2D.db", b.shape, mistakes=known), want_db,
+                         "db" + label, rtol=1e-6, atol=1e-8, mistakes=known)
     if grade.failed("dx") and grade.passed("dW", "db"):
         grade.hint(H("backward_dx"))
     elif grade.failed("dW") and grade.passed("dx"):

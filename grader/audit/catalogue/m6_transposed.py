@@ -2,16 +2,53 @@
 is."""
 from ..mutants import TC, _many, _one, named
 
+SCATTER = 'np.einsum("nihw,io->nohw", x, W[:, :, a, c])'
+RETURN = "return Y[:, :, p:p + H_out, p:p + W_out] + self.b[None, :, None, None]"
+
 MUTANTS = [
+    # -- forward
+    # Conv2D's (out, in) order for the weight's two channel axes: wrong when C_in = C_out,
+    # an error (the shapes do not fit) on every other case.
+    _one("convtranspose-weight-layout", "m6.convtranspose.forward",
+         [(TC, SCATTER, 'np.einsum("nihw,oi->nohw", x, W[:, :, a, c])')],
+         "ERROR", named("convt_weight_layout")),
+    _one("convtranspose-kernel-flipped", "m6.convtranspose.forward",
+         [(TC, SCATTER, 'np.einsum("nihw,io->nohw", x, W[:, :, kh - 1 - a, kw - 1 - c])')],
+         "FAIL", named("convt_kernel_flipped")),
+    _one("convtranspose-stride-ignored", "m6.convtranspose.forward",
+         [(TC, "Y[:, :, a:a + s * (H - 1) + 1:s, c:c + s * (Wx - 1) + 1:s] += ",
+           "Y[:, :, a:a + H, c:c + Wx] += ")],
+         "FAIL", named("convt_stride_ignored")),
     _many("convtranspose-crop-one-side",
-          [(TC, "return Y[:, :, p:p + H_out, p:p + W_out] + self.b[None, :, None, None]",
-            "return Y[:, :, :H_out, :W_out] + self.b[None, :, None, None]")],
-          {"m6.convtranspose.forward": ("FAIL", "cropped from one side only"),
+          [(TC, RETURN, "return Y[:, :, :H_out, :W_out] + self.b[None, :, None, None]")],
+          {"m6.convtranspose.forward": ("FAIL", named("convt_crop_one_side")),
            "m6.convtranspose.adjoint": ("FAIL", "ConvTranspose2D is not its adjoint")}),
+    _one("convtranspose-not-cropped", "m6.convtranspose.forward",
+         [(TC, RETURN, "return Y + self.b[None, :, None, None]")],
+         "FAIL", named("convt_padding_not_cropped")),
     _one("convtranspose-no-output-padding", "m6.convtranspose.forward",
-         [(TC, "W_full = (W - 1) * s + kw + self.output_padding", "W_full = (W - 1) * s + kw")],
-         "PARTIAL", "output_padding is ignored"),
+         [(TC, "H_full = (H - 1) * s + kh + self.output_padding", "H_full = (H - 1) * s + kh"),
+          (TC, "W_full = (W - 1) * s + kw + self.output_padding", "W_full = (W - 1) * s + kw")],
+         "PARTIAL", named("convt_output_padding_ignored")),
+    _one("convtranspose-no-bias", "m6.convtranspose.forward",
+         [(TC, RETURN, "return Y[:, :, p:p + H_out, p:p + W_out]")],
+         "FAIL", named("convt_bias_missing")),
+    # -- backward
+    # Conv2D's rule (dx through the flipped kernel) carried over to the transposed layer.
+    _one("convtranspose-dx-flipped", "m6.convtranspose.backward",
+         [(TC, 'dx += np.einsum("nohw,io->nihw", patch, W[:, :, a, c])',
+           'dx += np.einsum("nohw,io->nihw", patch, W[:, :, kh - 1 - a, kw - 1 - c])')],
+         "PARTIAL", named("convt_dx_flipped")),
+    _one("convtranspose-dx-uncrop-one-side", "m6.convtranspose.backward",
+         [(TC, "dY[:, :, p:p + dout.shape[2], p:p + dout.shape[3]] = dout",
+           "dY[:, :, :dout.shape[2], :dout.shape[3]] = dout")],
+         "PARTIAL", named("convt_dx_uncrop_one_side")),
+    _one("convtranspose-dW-conv2d-layout", "m6.convtranspose.backward",
+         [(TC, "dW = np.zeros_like(W)", "dW = np.zeros((W.shape[1], W.shape[0], kh, kw))"),
+          (TC, 'dW[:, :, a, c] = np.einsum("nihw,nohw->io", x, patch)',
+           'dW[:, :, a, c] = np.einsum("nihw,nohw->oi", x, patch)')],
+         "PARTIAL", named("convt_dw_conv2d_layout")),
     _one("convtranspose-db-mean", "m6.convtranspose.backward",
          [(TC, "self.db = dout.sum(axis=(0, 2, 3))", "self.db = dout.mean(axis=(0, 2, 3))")],
-         "PARTIAL", "db sums dout over the batch"),
+         "PARTIAL", named("convt_db_mean")),
 ]
