@@ -3,7 +3,7 @@ independently of any tree; the suites never import reference/.
 
 - LeNet's parameter shapes for an input shape, and its forward from given parameters (the
   overfit and gradient checks judge the network its parameters define, not what its
-  forward says).
+  forward says); the fans of weights (the initialisation check).
 - A Conv2D that loops over output positions, vectorised over batch and channels: the
   implementation the course accepts without im2col. The speed check times it here, in the
   trusted process, as its baseline, and a training TIMEOUT quotes it.
@@ -42,6 +42,15 @@ def lenet_param_shapes(C, Hi, W, num_classes=10):
             (120, 84), (84,), (84, num_classes), (num_classes,)]
 
 
+def fans(shape):
+    """(fan_in, fan_out) of weights: (D, M) for FC weights (D, M), C_in·kH·kW and
+    C_out·kH·kW for a kernel (C_out, C_in, kH, kW)."""
+    if len(shape) == 2:
+        return shape[0], shape[1]
+    F, C, kh, kw = shape
+    return C * kh * kw, F * kh * kw
+
+
 def lenet_parameters(params, input_shape, num_classes=10):
     """`params` (the arrays get_params_and_grads() lists, in any order) as LeNet's, in
     layer order [conv1.W, conv1.b, conv2.W, conv2.b, fc1.W, fc1.b, fc2.W, fc2.b, fc3.W,
@@ -65,15 +74,23 @@ def _pool2(x):
     return x.reshape(N, C, Hi // 2, 2, W // 2, 2).max(axis=(3, 5))
 
 
-def lenet_forward(params, x):
-    """SimpleConvNet's scores for x with `params` (lenet_parameters' order): conv 5x5 → ReLU
-    → max-pool 2x2 → conv 5x5 → ReLU → max-pool 2x2 → flatten (row-major, as
-    x.reshape(N, -1)) → FC → ReLU → FC → ReLU → FC, FC being x @ W + b."""
-    c1W, c1b, c2W, c2b, f1W, f1b, f2W, f2b, f3W, f3b = params
+def lenet_features(params, x):
+    """The flattened features LeNet's FC layers take, for x with `params` (lenet_parameters'
+    order): conv 5x5 → ReLU → max-pool 2x2 → conv 5x5 → ReLU → max-pool 2x2 → flatten
+    (row-major, as x.reshape(N, -1))."""
+    c1W, c1b, c2W, c2b = params[:4]
     with np.errstate(over="ignore", invalid="ignore"):    # a diverged run: inf is an answer
         h = _pool2(_relu(oracles.conv2d(x, c1W, c1b, 1, 0)))
         h = _pool2(_relu(oracles.conv2d(h, c2W, c2b, 1, 0)))
-        h = h.reshape(len(h), -1)
+        return h.reshape(len(h), -1)
+
+
+def lenet_forward(params, x):
+    """SimpleConvNet's scores for x with `params` (lenet_parameters' order): the features
+    (lenet_features) → FC → ReLU → FC → ReLU → FC, FC being x @ W + b."""
+    f1W, f1b, f2W, f2b, f3W, f3b = params[4:]
+    h = lenet_features(params, x)
+    with np.errstate(over="ignore", invalid="ignore"):
         h = _relu(_relu(h @ f1W + f1b) @ f2W + f2b)
         return h @ f3W + f3b
 

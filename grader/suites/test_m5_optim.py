@@ -58,11 +58,10 @@ def test_sgd(student, rng, grade):
         if all(np.array_equal(a, v) for a, v in zip(after, values)):
             raise Mismatch(H("sgd_unchanged", step=step), H("update_in_place"))
         for i, (a, v, g) in enumerate(zip(after, values, grads)):
-            change = a - v
-            if step == 2 and np.allclose(change, -old_lr * g, rtol=1e-9, atol=1e-12):
-                raise Mismatch(H("sgd_old_lr", lr=lr, old_lr=old_lr), H("sgd_read_lr"))
-            expect_close(change, -lr * g, f"the change of parameter {i} in step {step} "
-                         f"(lr={lr:.4g}); expected −lr·grad", rtol=1e-9, atol=1e-12)
+            expect_close(a - v, -lr * g, f"the change of parameter {i} in step {step} "
+                         f"(lr={lr:.4g}); expected −lr·grad", rtol=1e-9, atol=1e-12,
+                         mistakes=grade.diagnose("change", grad=g, lr=lr, old_lr=old_lr,
+                                                 step=step))
         values = after
 
 
@@ -104,6 +103,13 @@ def test_momentum(student, rng, grade):
     shape = (int(rng.integers(3, 6)), int(rng.integers(2, 5)))
     P = rng.standard_normal(shape)
     grads = [[rng.standard_normal(shape)] for _ in range(3)]
+
+    def known(values, grads, index=0, relative_to=0.0):
+        """The known mistakes of a parameter after len(grads) steps (of its change, minus
+        relative_to, in step 1)."""
+        return grade.diagnose("parameters", values=values, grads=grads, lr=lr, beta=beta,
+                              index=index, relative_to=relative_to)
+
     for step, run in grade.cases(momentum_run(student, optim, lr, beta, [P], grads)):
         with grade.part("first_step" if step == 1 else "accumulates"):
             got, want = run()
@@ -111,9 +117,10 @@ def test_momentum(student, rng, grade):
                 raise Mismatch(H("momentum_unchanged"), H("update_in_place"))
             if step == 1:     # the change, so that a sign or a factor shows in the hint
                 expect_close(got[0] - P, want[0] - P, f"the change of the parameter in step 1 "
-                             f"{label}; expected −lr·grad", rtol=1e-9, atol=1e-12)
+                             f"{label}; expected −lr·grad", rtol=1e-9, atol=1e-12,
+                             mistakes=known([P], grads[:1], relative_to=P))
             expect_close(got[0], want[0], f"the parameter after step {step} {label}",
-                         rtol=1e-9, atol=1e-12)
+                         rtol=1e-9, atol=1e-12, mistakes=known([P], grads[:step]))
 
     # Three parameters (two of the same shape), three steps: each has its own velocity.
     shapes = [shape, (shape[1],), shape]
@@ -126,7 +133,8 @@ def test_momentum(student, rng, grade):
                 for i in range(len(shapes)):
                     expect_close(got[i], want[i],
                                  f"parameter {i} of {len(shapes)} (shape {shapes[i]}) after step "
-                                 f"{step} {label}", rtol=1e-9, atol=1e-12)
+                                 f"{step} {label}", rtol=1e-9, atol=1e-12,
+                                 mistakes=known(values, grads[:step], index=i))
         except Exception as exc:
             from grader.errors import StudentError
             if isinstance(exc, StudentError):
@@ -143,10 +151,11 @@ def test_momentum(student, rng, grade):
 
 
 # -- schedules ----------------------------------------------------------------------------
-def expect_rate(value, want, name):
+def expect_rate(value, want, name, mistakes):
     got = expect_scalar(value, name)
     if not math.isclose(got, want, rel_tol=1e-9, abs_tol=1e-15):
-        raise Mismatch(H("rate_mismatch", name=name, got=got, want=want))
+        raise Mismatch(H("rate_mismatch", name=name, got=got, want=want),
+                       mistakes.match(got, want, rtol=1e-9, atol=1e-15))
     return got
 
 
@@ -157,7 +166,8 @@ def test_schedules(student, rng, grade):
     base = float(rng.uniform(0.01, 1.0))
     with grade.part("constant"):
         for epoch in [0] + [int(e) for e in rng.integers(1, 60, 3)]:
-            expect_rate(optim.constant(base, epoch), base, f"constant({base:.4g}, {epoch})")
+            expect_rate(optim.constant(base, epoch), base, f"constant({base:.4g}, {epoch})",
+                        grade.diagnose("constant", base=base, epoch=epoch))
     with grade.part("step"):
         drop = float(rng.uniform(0.2, 0.8))
         every = int(rng.integers(2, 7))
@@ -165,17 +175,24 @@ def test_schedules(student, rng, grade):
         for epoch in epochs:
             expect_rate(optim.step_decay(base, epoch, drop=drop, epochs_per_drop=every),
                         base * drop ** (epoch // every),
-                        f"step_decay({base:.4g}, {epoch}, drop={drop:.3g}, epochs_per_drop={every})")
+                        f"step_decay({base:.4g}, {epoch}, drop={drop:.3g}, "
+                        f"epochs_per_drop={every})",
+                        grade.diagnose("step_decay", base=base, epoch=epoch, drop=drop,
+                                       every=every))
         for epoch in (9, 10, 25):
             expect_rate(optim.step_decay(base, epoch), base * 0.5 ** (epoch // 10),
-                        f"step_decay({base:.4g}, {epoch}) with the default drop=0.5, epochs_per_drop=10")
+                        f"step_decay({base:.4g}, {epoch}) with the default drop=0.5, "
+                        f"epochs_per_drop=10",
+                        grade.diagnose("step_decay", base=base, epoch=epoch, drop=0.5, every=10))
     with grade.part("exponential"):
         rate = float(rng.uniform(0.5, 0.99))
         for epoch in [0, 1] + [int(e) for e in rng.integers(2, 40, 3)]:
             expect_rate(optim.exponential_decay(base, epoch, decay_rate=rate), base * rate ** epoch,
-                        f"exponential_decay({base:.4g}, {epoch}, decay_rate={rate:.3g})")
+                        f"exponential_decay({base:.4g}, {epoch}, decay_rate={rate:.3g})",
+                        grade.diagnose("exponential_decay", base=base, epoch=epoch, rate=rate))
         expect_rate(optim.exponential_decay(base, 7), base * 0.9 ** 7,
-                    f"exponential_decay({base:.4g}, 7) with the default decay_rate=0.9")
+                    f"exponential_decay({base:.4g}, 7) with the default decay_rate=0.9",
+                    grade.diagnose("exponential_decay", base=base, epoch=7, rate=0.9))
     if ot.failed(grade, "step"):
         grade.hint(H("step_decay_rule"))
     if ot.failed(grade, "exponential"):
@@ -185,6 +202,9 @@ def test_schedules(student, rng, grade):
 # -- weight initialisation ----------------------------------------------------------------
 MIN_DRAW = 40_000
 STD_TOL = 0.03          # relative; the standard error of a std over 40 000 draws is 0.35 %
+# A wrong std is named as a known mistake within this (relative, over four standard errors):
+# tighter than STD_TOL, so that mistakes whose stds are close can still be told apart.
+STD_MATCH = 0.015
 
 
 def draw(fn, shape, name):
@@ -195,17 +215,6 @@ def draw(fn, shape, name):
         if len(parts) == 2 and np.array_equal(parts[0], parts[1]):
             raise Mismatch(H("init_same_values", name=name, shape=shape))
     return np.concatenate([p.ravel() for p in parts])
-
-
-def fan_candidates(shape):
-    """Quantities a learner might take as the fan (for the hint), by name."""
-    if len(shape) == 2:
-        D, M = shape
-        return {"D": D, "M": M, "(D + M)": D + M}
-    F, C, kh, kw = shape
-    r = kh * kw
-    return {"C_in·kH·kW": C * r, "C_out·kH·kW": F * r, "(C_in + C_out)·kH·kW": (C + F) * r,
-            "C_in": C, "C_out": F, "(C_in + C_out)": C + F, "kH·kW": r}
 
 
 def init_shapes(rng):
@@ -233,31 +242,30 @@ def test_init(student, rng, grade, seed):
     for part, (name, rule, formula) in rules.items():
         with grade.part(part):
             fn = getattr(init, name)
+            # Every shape is drawn before any is judged: a wrong std is named from the stds
+            # of all of them (a mistake's std can equal another's on one shape).
+            drawn = {kind: draw(fn, shape, name) for kind, shape in shapes.items()}
+            stds = {kind: float(values.std()) for kind, values in drawn.items()}
             for kind, shape in shapes.items():
-                fan_in, fan_out = (shape[0], shape[1]) if len(shape) == 2 else \
-                    (shape[1] * shape[2] * shape[3], shape[0] * shape[2] * shape[3])
+                fan_in, fan_out = ot.fans(shape)
                 want = rule(fan_in, fan_out)
-                values = draw(fn, shape, name)
-                std, mean = float(values.std()), float(values.mean())
+                values = drawn[kind]
+                std, mean = stds[kind], float(values.mean())
                 # Six standard errors of the mean, with the spread actually drawn: a wrong
                 # std must be named as such, not as a mean off by its own noise.
                 if abs(mean) > 6 * max(std, want) / math.sqrt(values.size):
+                    known = grade.diagnose("moments", init=part, shape=shape)
                     raise Mismatch(H("init_mean", name=name, shape=shape, mean=mean),
-                                   H("init_centred"))
+                                   known.match([mean, std], [0.0, want], rtol=STD_MATCH, atol=0)
+                                   or H("init_centred"))
                 if abs(std / want - 1) > STD_TOL:
+                    known = grade.diagnose("std", init=part, shapes=list(shapes.values()))
+                    wants = [rule(*ot.fans(s)) for s in shapes.values()]
+                    which = H("fans_conv") if len(shape) == 4 else H("fans_fc")
                     raise Mismatch(H("init_std", name=name, shape=shape, kind=kind, std=std,
                                      formula=formula, want=want, fan_in=fan_in, fan_out=fan_out),
-                                   fan_hint(name, shape, std, part))
-
-
-def fan_hint(name, shape, std, part):
-    conv = len(shape) == 4
-    fans = H("fans_conv") if conv else H("fans_fc")
-    for label, n in fan_candidates(shape).items():
-        for factor in (2, 1):
-            if abs(std / math.sqrt(factor / n) - 1) < STD_TOL:
-                return H("fan_std_matches", name=name, factor=factor, label=label, n=n, fans=fans)
-    return H("fan_rule", name=name, fans=fans)
+                                   known.match(list(stds.values()), wants, rtol=STD_MATCH, atol=0)
+                                   or H("fan_rule", name=name, fans=which))
 
 
 # -- train() with an optimizer and a schedule -------------------------------------------
@@ -351,25 +359,20 @@ def test_train_optimizer_schedule(student, rng, grade):
         raise Mismatch(H("train_final_lr", final_lr=final_lr, schedule=sched_name,
                          last_epoch=TRAIN_EPOCHS - 1, want_lr=lrs[-1]),
                        H("train_set_lr_each_epoch"))
+    # Where the weights are wrong: the check fails; which known mistake (if any) trained
+    # them is asked of the rates it would have used, from the learner's own schedule.
+    if matches(run([base] * TRAIN_EPOCHS, 0.0)) and \
+            ot.mentions_todo(student.target, "module5/network.py", "train"):
+        raise ot.todo(H("train_still_todo"))
     compounded = [base]
     for e in range(TRAIN_EPOCHS):
         compounded.append(float(schedule(compounded[-1], e)))
-    diagnoses = [
-        (run([base] * TRAIN_EPOCHS, 0.0), "todo", H("train_ignores_both")),
-        (run([base] * TRAIN_EPOCHS), "fail", H("train_rate_constant")),
-        (run(lrs, 0.0), "fail", H("train_no_optimizer")),
-        (run([float(schedule(base, e + 1)) for e in range(TRAIN_EPOCHS)]), "fail",
-         H("train_epoch_off_by_one")),
-        (run(compounded[1:]), "fail", H("train_schedule_compounded")),
-    ]
-    hint = None
-    for candidate, kind, text in diagnoses:
-        if matches(candidate):
-            if kind == "todo" and ot.mentions_todo(student.target, "module5/network.py", "train"):
-                raise ot.todo(H("train_still_todo"))
-            hint = text
-            break
+    rates = {"base": base, "schedule": lrs, "compounded": compounded[1:],
+             "next": [float(schedule(base, e + 1)) for e in range(TRAIN_EPOCHS)]}
+    known = grade.diagnose("weights", X=X, y=y, W0=W0, b0=b0, beta=beta, rates=rates)
     want_W, want_b = run(lrs)
+    hint = known.match(np.concatenate([W.ravel(), b]), np.concatenate([want_W.ravel(), want_b]),
+                       rtol=1e-7, atol=1e-10)
     try:
         expect_close(W, want_W, f"FullyConnected.W after train(..., optimizer=MomentumSGD, "
                      f"schedule={sched_name}) for {TRAIN_EPOCHS} epochs", rtol=1e-7, atol=1e-10)

@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 from conv_variants import FOUR_LOOP_CONV2D, POSITIONS_CONV2D, with_conv2d
 
-from grader.audit.mutants import cases
+from grader.audit.mutants import OPTIM, cases
 from grader.suites import oracles_m5_training as ot
 from grader.worker import import_tree
 
@@ -91,3 +91,29 @@ def test_the_trusted_lenet_forward_is_the_reference_network(shape):
     np.testing.assert_allclose(ot.lenet_forward(ordered, x), model.forward(x), rtol=1e-10,
                                atol=1e-10)
     assert ot.lenet_parameters(params[:-1], shape, 7) is None
+
+
+# -- the known mistakes of the optimizer checks ---------------------------------------------
+def test_every_init_mistake_is_told_apart_on_nearly_every_seed():
+    """m5.init names a wrong std only where no other known mistake (nor the right rule)
+    draws stds within the separation on every shape it judges: on the shapes the check
+    draws, that still leaves each mistake named for at least 95 seeds of 100."""
+    from grader.plugin import check_seed
+    from grader.suites.mistakes import m5_optim as mistakes
+    from grader.suites.test_m5_optim import init_shapes
+    shapes = [list(init_shapes(np.random.default_rng(check_seed(s, "m5.init"))).values())
+              for s in range(100)]
+    for key, (inits, _) in mistakes._STDS.items():
+        for init in inits:
+            told = sum(mistakes._std(key, init, s) is not None for s in shapes)
+            assert told >= 95, (key, init, told)
+
+
+def test_momentum_in_the_other_form_passes_the_momentum_check(mutant, grade_tree):
+    """v = β·v + grad, w −= lr·v is the course's momentum while the rate is fixed: the
+    momentum check passes it; only train() with a schedule tells them apart (and names it,
+    train_momentum_lr_outside)."""
+    result = grade_tree(mutant((OPTIM, "            v -= self.lr * grad\n            param += v\n",
+                                "            v += grad\n            param -= self.lr * v\n")),
+                        ["m5.optim.momentum"])["m5.optim.momentum"]
+    assert result.status == "PASS", result
