@@ -84,7 +84,8 @@ def evidence(base, roots):
     """The experiment for `--seed base` on the trees `roots` ({name: path}), in this
     process, with the check's own functions: each tree's residual run, and the plain run
     (oracle layers, the same for every tree). Returns {name: (passed, plain/residual loss,
-    residual/plain first-layer gradient, run)} and the plain run."""
+    residual/plain first-layer gradient, run)} and the plain run; under "oracle" and
+    "oracle_no_gradient", the residual runs in oracle layers the diagnosis compares with."""
     setup = suite.rvp_setup(check_seed(base))
     plain = suite.rvp_plain(setup)
     figures = {}
@@ -93,6 +94,8 @@ def evidence(base, roots):
         passed = suite.rvp_verdict({"residual": run, "plain": plain})[0]
         figures[name] = (passed, plain["loss"] / run["loss"],
                          run["first_grad"] / plain["first_grad"], run)
+    for name, shortcut_gradient in (("oracle", True), ("oracle_no_gradient", False)):
+        figures[name] = (None, None, None, suite.rvp_oracle_residual(setup, shortcut_gradient))
     return figures, plain
 
 
@@ -116,7 +119,9 @@ def same_run(a, b):
 @pytest.mark.slow
 def test_residual_vs_plain_separates_the_reference_from_shortcut_less_blocks_on_20_seeds(mutant):
     """For --seed 0..19: the reference passes; a block without its shortcut (forward and
-    backward) fails, and so does one that adds x in forward but drops `+ d_sum` in backward.
+    backward) fails, and so does one that adds x in forward but drops `+ d_sum` in backward;
+    the oracle blocks (suite.rvp_oracle_residual) train exactly as the reference's and,
+    without the shortcut's gradient, as the second mutant's.
     The trusted plain run (oracle layers) is the plain run the margins were measured with
     (the reference's sub-layers in given.experiments.residual.train_stack), and a block
     without its shortcut trains exactly as it does. Seeds run in parallel on two processes
@@ -133,14 +138,19 @@ def test_residual_vs_plain_separates_the_reference_from_shortcut_less_blocks_on_
     else:
         results = [evidence(base, roots) for base in seeds]
         given = [given_plain_run(roots["reference"], suite.rvp_setup(check_seed(b))) for b in seeds]
-    table = {base: {name: (f[0], round(f[1], 3), round(f[2], 3)) for name, f in figures.items()}
+    table = {base: {name: (f[0], round(f[1], 3), round(f[2], 3)) for name, f in figures.items()
+                    if name in roots}
              for base, (figures, _) in zip(seeds, results)}
     for base, (figures, plain), old in zip(seeds, results, given):
         assert same_run(plain, old), (base, plain, old)
-        assert {name: f[0] for name, f in figures.items()} == \
+        assert {name: figures[name][0] for name in roots} == \
             {"reference": True, "no_shortcut": False, "no_gradient": False}, (base, table[base])
-        # Without the shortcut both runs are one and the same computation.
+        # Without the shortcut both runs are one and the same computation; the oracle
+        # blocks train as the reference's, and with the same bug as the mutant's (what the
+        # check's diagnosis rests on).
         assert same_run(figures["no_shortcut"][3], plain), (base, table[base])
+        assert same_run(figures["reference"][3], figures["oracle"][3]), base
+        assert same_run(figures["no_gradient"][3], figures["oracle_no_gradient"][3]), base
     # The margins hold with room to spare on every seed.
     assert min(t["reference"][1] for t in table.values()) >= 1.2 * suite.LOSS_MARGIN, table
     assert min(t["reference"][2] for t in table.values()) >= 1.4 * suite.GRAD_MARGIN, table
