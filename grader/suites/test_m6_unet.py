@@ -11,6 +11,11 @@ blocks exists here (their layer names are the learner's), so every gradient part
 requires the output to depend on what it differentiates (require_change): a constant
 forward with a zero backward agrees with its own numerical gradient, and would pass.
 
+To name a gradient's mistake (mistakes/m6_unet.py), a wrong block is rebuilt in trusted
+layers with the learner's own parameters (TrustedEncoder, TrustedDecoder); only when that
+copy reproduces every output the learner's block gave is its gradient the right answer the
+known mistakes are compared with. It never judges: the probes do.
+
 The IoU check trains the learner's SimpleUNet with the course's own loop
 (given.experiments.segmentation.segmentation_loop: train_segmentation's batches and momentum
 SGD on get_params_and_grads()), run here: this side shuffles, computes the loss, calls forward and
@@ -22,6 +27,7 @@ the logits the model returns.
 """
 import math
 import time
+from contextlib import contextmanager
 
 import numpy as np
 
@@ -32,8 +38,9 @@ from grader.expect import expect_array, expect_close
 from grader.errors import StudentError, WorkerTimeout
 from grader.proxy import RemoteObject
 
-from . import budget, hints, oracles, toolkit
+from . import budget, hints, oracle_layers, oracles, toolkit
 from .derive import worker_seed
+from .oracles_m6_upsample import bilinear, nearest, up_backward
 from .toolkit import close, live_pairs, pair_list, probe_gradient
 
 DOC = "docs/module6.md#u-net"
@@ -116,6 +123,113 @@ def even(rng, low, high):
     return 2 * int(rng.integers(low, high + 1))
 
 
+# -- trusted copies of the learner's blocks, to name a mistake ---------------------------
+def stage_shapes(c_in, c_out):
+    """The parameters of Conv3x3 → BN → ReLU, twice, in attribute order: W, b, gamma, beta."""
+    return [(c_out, c_in, 3, 3), (c_out,), (c_out,), (c_out,),
+            (c_out, c_out, 3, 3), (c_out,), (c_out,), (c_out,)]
+
+
+def trusted_stages(P):
+    """Conv3x3 → BN → ReLU, twice, in trusted layers holding the parameters P."""
+    olay = oracle_layers
+    return [olay.Conv2D(P[0], P[1], padding=1), olay.BatchNorm2D(P[2], P[3]), olay.ReLU(),
+            olay.Conv2D(P[4], P[5], padding=1), olay.BatchNorm2D(P[6], P[7]), olay.ReLU()]
+
+
+def learner_values(block, what, shapes):
+    """The learner's parameter arrays if get_params_and_grads() lists exactly `shapes` (the
+    block built as its docstring says), else None. Asked only once an answer is wrong."""
+    try:
+        pairs = pair_list(block.get_params_and_grads(), what)
+    except (StudentError, Mismatch, Todo):
+        return None
+    values = [p for p, _ in pairs]
+    if [getattr(v, "shape", None) for v in values] != shapes:
+        return None
+    return values
+
+
+def reproduces(model, seen):
+    """Whether `model` gives every (inputs, output) in `seen`: the learner's block is then
+    this one, and the trusted gradient is the right answer."""
+    def same(a, b):
+        if isinstance(b, tuple):
+            return isinstance(a, tuple) and len(a) == len(b) and all(map(same, a, b))
+        return close(a, b, rtol=1e-6)
+    return all(same(model.forward(*inputs), out) for inputs, out in seen)
+
+
+class TrustedEncoder:
+    """UNetEncoder in trusted layers, with given parameters."""
+
+    def __init__(self, P):
+        self.layers, self.pool = trusted_stages(P), oracle_layers.MaxPool2x2()
+
+    def forward(self, x):
+        for layer in self.layers:
+            x = layer.forward(x)
+        return x, self.pool.forward(x)
+
+    def backward(self, dout, dskip):
+        d = self.pool.backward(dout) + dskip
+        for layer in reversed(self.layers):
+            d = layer.backward(d)
+        return d
+
+
+class TrustedDecoder:
+    """UNetDecoder ('nearest' or 'bilinear') in trusted layers, with given parameters; the
+    concatenation in the documented order (x's channels first) or, `skip_first`, the other:
+    a learner's forward may take either, and its backward must then split the same way."""
+
+    def __init__(self, P, mode, skip_first):
+        self.layers, self.mode, self.skip_first = trusted_stages(P), mode, skip_first
+
+    @property
+    def order(self):
+        return "skip_first" if self.skip_first else "x_first"
+
+    def forward(self, x, skip):
+        up = nearest(x, 2) if self.mode == "nearest" else bilinear(x, 2)
+        self.cx = x.shape[1]
+        x = np.concatenate([skip, up] if self.skip_first else [up, skip], axis=1)
+        for layer in self.layers:
+            x = layer.forward(x)
+        return x
+
+    def backward(self, dout):
+        """(dcat, dx, dskip): the gradient of the concatenation, and its two parts."""
+        for layer in reversed(self.layers):
+            dout = layer.backward(dout)
+        cs = dout.shape[1] - self.cx
+        d_up, dskip = (dout[:, cs:], dout[:, :cs]) if self.skip_first else \
+            (dout[:, :self.cx], dout[:, self.cx:])
+        return dout, up_backward(self.mode, d_up), dskip
+
+
+def once(compute):
+    """compute(), called the first time it is needed and remembered."""
+    memo = []
+
+    def get():
+        if not memo:
+            memo.append(compute())
+        return memo[0]
+    return get
+
+
+@contextmanager
+def naming(grade, diagnose):
+    """A judgement that raises Mismatch when the answer is wrong: before the Mismatch goes
+    on, grade.hint(diagnose()), the known mistake the answer matches (or None)."""
+    try:
+        yield
+    except Mismatch:
+        grade.hint(diagnose())
+        raise
+
+
 # -- encoder ----------------------------------------------------------------------------
 @check("m6.unet.encoder", points=2, parts=("forward", "dx", "params"), needs={"params": ("backward",)},
        title=("UNetEncoder: (skip, pooled), and backward takes both gradients",
@@ -129,7 +243,8 @@ def test_unet_encoder(student, rng, grade, seed):
     x = rng.standard_normal((N, Ci, Hi, Wi))
     shapes = [(N, Co, Hi, Wi), (N, Co, Hi // 2, Wi // 2)]
     res = enc.forward(x)
-    other = enc.forward(rng.standard_normal(x.shape))
+    x_other = rng.standard_normal(x.shape)
+    other = enc.forward(x_other)
     name = "UNetEncoder.forward(x)"
     on_x = H("its_input_x")
 
@@ -142,9 +257,11 @@ def test_unet_encoder(student, rng, grade, seed):
         skip, pooled = expect_pair(res, "UNetEncoder.forward(x)", ("skip", "pooled"), shapes,
                                    H("encoder_pair"))
         depends_on_x()
-        if close(pooled, skip[:, :, ::2, ::2]) or not close(pooled, oracles.maxpool2d(skip, 2, 2)):
+        want = oracles.maxpool2d(skip, 2, 2)
+        known = grade.diagnose("pooled", skip=skip)
+        if not close(pooled, want) and known.match(pooled, want) is None:
             grade.hint(H("encoder_pooled_is_maxpool"))
-        expect_close(pooled, oracles.maxpool2d(skip, 2, 2), "pooled (the 2×2 max-pool of skip)")
+        expect_close(pooled, want, "pooled (the 2×2 max-pool of skip)", mistakes=known)
         if np.any(skip < 0):
             raise Mismatch(H("encoder_skip_negative"), H("encoder_pair"))
     with grade.shared("dx", "params") as step:
@@ -163,17 +280,26 @@ def test_unet_encoder(student, rng, grade, seed):
         enc.forward(x)
         return expect_array(enc.backward(dout, dskip), "UNetEncoder.backward(dout, dskip)", x.shape)
 
+    def known_dx_mistake():
+        values = learner_values(enc, "UNetEncoder.get_params_and_grads()", stage_shapes(Ci, Co))
+        if values is None:
+            return None
+        trusted = TrustedEncoder(values)
+        if not reproduces(trusted, [((x,), tuple(res)), ((x_other,), tuple(other))]):
+            return None
+        trusted.forward(x)
+        return grade.diagnose("dx", dx_pool=dx_pool).match(dx, trusted.backward(G_pool, G_skip))
+
     with grade.part("dx"):
         dx_pool = backward(G_pool, np.zeros_like(G_skip))
         dx_skip = backward(np.zeros_like(G_pool), G_skip)
         dx = backward(G_pool, G_skip)       # last: the parameter gradients are of this one
         depends_on_x()
-        if close(dx, dx_pool):
-            grade.hint(H("encoder_dx_ignores_dskip"))
-        elif not close(dx, dx_pool + dx_skip, rtol=1e-6, atol=1e-9):
+        if not close(dx, dx_pool + dx_skip, rtol=1e-6, atol=1e-9):
             grade.hint(H("encoder_backward_not_additive"))
-        probe_gradient(dx, x, lambda u, h: (f(x + h * u) - f(x - h * u)) / (2 * h),
-                             "dx (UNetEncoder.backward with random dout and dskip)", rng)
+        with naming(grade, known_dx_mistake):
+            probe_gradient(dx, x, lambda u, h: (f(x + h * u) - f(x - h * u)) / (2 * h),
+                           "dx (UNetEncoder.backward with random dout and dskip)", rng)
     with grade.part("params"):
         what = "UNetEncoder.get_params_and_grads()"
         require_param_dependence(enc, what, lambda: expect_pair(
@@ -204,8 +330,10 @@ def test_unet_decoder(student, rng, grade, seed):
         out = forward_with_concat_hint(grade, dec.forward, x, skip)
         # The outputs for a new skip and for a new x: the forward must use both, and each
         # gradient part stands only if the output depends on what it differentiates.
-        new_skip = dec.forward(x, rng.standard_normal(skip.shape))
-        new_x = dec.forward(rng.standard_normal(x.shape), skip)
+        skip_b = rng.standard_normal(skip.shape)
+        new_skip = dec.forward(x, skip_b)
+        x_b = rng.standard_normal(x.shape)
+        new_x = dec.forward(x_b, skip)
 
         def depends_on(changed, on):
             require_change(expect_array(out, name, shape), expect_array(changed, name, shape),
@@ -222,10 +350,45 @@ def test_unet_decoder(student, rng, grade, seed):
             if close(got, other):
                 raise Mismatch(H("decoder_ignores_x", name=name))
         G = rng.standard_normal(shape)
+
+        seen = [((x, skip), out), ((x, skip_b), new_skip), ((x_b, skip), new_x)]
+
+        # These read this case's arrays: they are called only while this case is judged.
+        def trusted_answer():
+            """(dcat, dx, dskip, order) of the trusted decoder that reproduces this one, or
+            None."""
+            values = learner_values(dec, "UNetDecoder.get_params_and_grads()",
+                                    stage_shapes(Cx + Cs, Cs))
+            if values is None:
+                return None
+            for skip_first in (False, True):
+                trusted = TrustedDecoder(values, mode, skip_first)
+                if reproduces(trusted, seen):
+                    trusted.forward(x, skip)
+                    return (*trusted.backward(G), trusted.order)
+            return None
+
+        answer = once(trusted_answer)
+
+        def known_mistake(quantity, got):
+            """The known mistake of dx or dskip that `got` matches, if the answer is known."""
+            if not isinstance(got, np.ndarray) or answer() is None:
+                return None
+            dcat, right_dx, right_dskip, order = answer()
+            if quantity == "dx":
+                known = grade.diagnose("dx", dcat=dcat, order=order, mode=mode, cx=Cx)
+                return known.match(got, right_dx)
+            return grade.diagnose("dskip", dcat=dcat, cx=Cx).match(got, right_dskip)
+
         with grade.shared("dx", "dskip") as step:
             expect_array(dec.forward(x, skip), name, shape)
-            dx, dskip = expect_pair(dec.backward(G), "UNetDecoder.backward(dout)", ("dx", "dskip"),
-                                    (x.shape, skip.shape), H("decoder_pair"))
+            back = dec.backward(G)
+            pair = tuple(back) if isinstance(back, (tuple, list)) and len(back) == 2 \
+                else (None, None)
+            with naming(grade, lambda: known_mistake("dx", pair[0])
+                        or known_mistake("dskip", pair[1])):
+                dx, dskip = expect_pair(back, "UNetDecoder.backward(dout)", ("dx", "dskip"),
+                                        (x.shape, skip.shape), H("decoder_pair"))
         if not step.ok:
             continue
 
@@ -234,15 +397,16 @@ def test_unet_decoder(student, rng, grade, seed):
 
         with grade.part("dx"):
             depends_on(new_x, "x")
-            probe_gradient(dx, x, lambda u, t: (f(x + t * u, skip) - f(x - t * u, skip)) / (2 * t),
-                                 "dx" + label, rng)
+            with naming(grade, lambda: known_mistake("dx", dx)):
+                probe_gradient(dx, x,
+                               lambda u, t: (f(x + t * u, skip) - f(x - t * u, skip)) / (2 * t),
+                               "dx" + label, rng)
         with grade.part("dskip"):
             depends_on(new_skip, "skip")
-            if not np.any(dskip):
-                grade.hint(H("decoder_dskip_zero"))
-            probe_gradient(dskip, skip,
-                                 lambda u, t: (f(x, skip + t * u) - f(x, skip - t * u)) / (2 * t),
-                                 "dskip" + label, rng, name="skip")
+            with naming(grade, lambda: known_mistake("dskip", dskip)):
+                probe_gradient(dskip, skip,
+                               lambda u, t: (f(x, skip + t * u) - f(x, skip - t * u)) / (2 * t),
+                               "dskip" + label, rng, name="skip")
     if grade.failed("dx") and grade.passed("dskip"):
         grade.hint(H("decoder_dx_through_upsampling"))
     elif grade.failed("dx", "dskip") and grade.passed("forward"):
