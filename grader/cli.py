@@ -35,6 +35,7 @@ network, no view of the grader's files, limits on memory, processes and time. Th
 last line says which isolation a run had. batch and Gradescope refuse to grade without one.
 
 other commands (each has --help):
+  python -m grader bench --threads 2                           your layers' speed vs vectorised
   python -m grader release ../cnn-student                      the students' repository
   python -m grader audit                                       the instructor's checks of the kit
   python -m grader batch SUBMISSIONS_DIR --out gradebook.csv   grade a whole class
@@ -122,7 +123,8 @@ SUBCOMMANDS = {"release": "grader.release:main", "audit": "grader.audit:main",
                "shard-workflow": "grader.shards:workflow_main",
                "gradescope-bundle": "grader.gradescope:bundle_main",
                "gradescope-run": "grader.gradescope:run_main",
-               "classroom-workflow": "grader.classroom:main"}
+               "classroom-workflow": "grader.classroom:main",
+               "bench": "grader.bench:main"}
 
 
 def main(argv=None):

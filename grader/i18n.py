@@ -61,6 +61,56 @@ LABELS = {
     "stopped": ("stopped watching", "已停止監看"),
     "below": ("score {score:.1f} % is below --fail-under {limit:g} %",
               "分數 {score:.1f} % 低於 --fail-under {limit:g} %"),
+    # python -m grader bench (grader/bench.py)
+    "bench_title": ("CNN from scratch · bench", "從零實作 CNN · 速度比較"),
+    "bench_threads": ("threads", "執行緒"),
+    "bench_gemm": ("numpy GEMM {gflops:.1f} GFLOP/s ({n}×{n} float64)",
+                   "numpy GEMM {gflops:.1f} GFLOP/s（{n}×{n} float64）"),
+    "bench_no_gemm": ("numpy GEMM rate unknown ({why}): × GEMM limit shows —",
+                      "無法測得 numpy GEMM 速率（{why}）：× GEMM 極限 顯示 —"),
+    "bench_torch": ("PyTorch {version}, CPU float64, {threads} threads",
+                    "PyTorch {version}，CPU float64，{threads} 個執行緒"),
+    "bench_no_torch": ("PyTorch: not measured ({why}); python3 kit.py setup --oracle "
+                       "installs it", "PyTorch：沒有量測（{why}）；python3 kit.py setup "
+                       "--oracle 可安裝"),
+    "bench_reference": ("reference: {path}, timed the same way", "參考解答：{path}，以同樣方式計時"),
+    "bench_reference_self": ("reference: the target itself ({path}), so × reference is 1.0",
+                             "參考解答：就是批改目錄本身（{path}），所以 × 參考解答 為 1.0"),
+    "bench_no_reference": ("reference: not in this copy (a student release): × reference "
+                           "shows —", "參考解答：這份副本中沒有（學生版）：× 參考解答 顯示 —"),
+    "bench_repeats": ("median of {repeats} runs after a warm-up; at most {limit:g} s per row",
+                      "暖身一次後取 {repeats} 次的中位數；每列最多 {limit:g} 秒"),
+    "bench_layer": ("Layer", "層"),
+    "bench_shape": ("Input", "輸入形狀"),
+    "bench_ms": ("Yours\n(ms)", "你的\n(ms)"),
+    "bench_x_reference": ("×\nreference", "×\n參考解答"),
+    "bench_x_torch": ("×\nPyTorch", "×\nPyTorch"),
+    "bench_x_gemm": ("× GEMM\nlimit", "× GEMM\n極限"),
+    "bench_one_run": ("* no timed run fitted in the row's time limit: the warm-up's own time",
+                      "* 在該列的時間上限內來不及重複計時：顯示暖身那一次的時間"),
+    "bench_legend": ("× reference: your time / the reference's (1.0 = as fast as the course's "
+                     "vectorised solution); × PyTorch: / PyTorch's; × GEMM limit: / the "
+                     "row's matrix-product FLOPs at numpy's GEMM rate, the fastest this "
+                     "approach can be (— : no matrix products). Speed is not graded.",
+                     "× 參考解答：你的時間 / 參考解答的時間（1.0 = 和課程的向量化解答一樣快）；"
+                     "× PyTorch：/ PyTorch 的時間；× GEMM 極限：/ 該列矩陣乘法的 FLOPs 以 numpy "
+                     "的 GEMM 速率計算的時間，也就是這種做法最快能到的程度（—：沒有矩陣乘法）。"
+                     "速度不計分。"),
+    "bench_progress": ("Timing", "計時中"),
+    "bench_progress_gemm": ("numpy's GEMM rate", "numpy 的 GEMM 速率"),
+    "bench_left_out": ("left out: the tree has no {dir}/", "略過：目錄中沒有 {dir}/"),
+    "bench_no_rows": ("no row matches", "沒有符合的列"),
+    "bench_todo_stub": ("{name} is still a TODO (the skeleton's pass)",
+                        "{name} 還是 TODO（骨架的 pass，未完成）"),
+    "bench_todo_none": ("{name} returned None", "{name} 回傳了 None"),
+    "bench_not_array": ("{name} returned a {kind}, not a numpy array",
+                        "{name} 回傳的是 {kind}，不是 numpy 陣列"),
+    "bench_not_pair": ("{name} did not return (loss, dscores)",
+                       "{name} 沒有回傳 (loss, dscores)"),
+    "bench_bad_logits": ("forward returned logits of shape {got}, expected {want}",
+                         "forward 回傳的 logits 形狀是 {got}，應該是 {want}"),
+    "bench_timeout": ("no answer within the row's {seconds:g} s (--timeout)",
+                      "在該列的 {seconds:g} 秒內沒有回應（--timeout）"),
 }
 
 

@@ -159,20 +159,22 @@ def _forbidden_items(value):
     return items
 
 
-def _shared_launcher(stage, isolation, memory_mb):
-    """One launcher per (stage, isolation, memory) in this process, with one spare worker
-    started ahead, so a check rarely waits for a worker's start."""
-    key = (str(stage.root), isolation.mechanism, memory_mb)
+def _shared_launcher(stage, isolation, memory_mb, threads=1, prefetch=True):
+    """One launcher per (stage, isolation, memory, threads) in this process. With `prefetch`
+    it keeps one spare worker started ahead, so a check rarely waits for a worker's start;
+    without (a benchmark), no spare imports numpy in the background while code is timed."""
+    key = (str(stage.root), isolation.mechanism, memory_mb, threads, prefetch)
     launcher = _LAUNCHERS.get(key)
     if launcher is None:
         launcher = _LAUNCHERS[key] = _Prefetching(
-            sandbox.Launcher(stage, isolation, sandbox.Limits(memory_mb=memory_mb)))
+            sandbox.Launcher(stage, isolation,
+                             sandbox.Limits(memory_mb=memory_mb, threads=threads)), prefetch)
     return launcher
 
 
 class _Prefetching:
-    def __init__(self, launcher):
-        self.launcher, self.spare = launcher, None
+    def __init__(self, launcher, prefetch=True):
+        self.launcher, self.spare, self.prefetch = launcher, None, prefetch
 
     def take(self, package):
         worker, self.spare = self.spare, None
@@ -180,7 +182,8 @@ class _Prefetching:
             if worker is not None:
                 worker.kill()
             worker = self.launcher.spawn(package)
-        self.spare = self.launcher.spawn(package)
+        if self.prefetch:
+            self.spare = self.launcher.spawn(package)
         return worker
 
     def close(self):
@@ -205,7 +208,8 @@ class Student:
     `stage` is the run's sandbox.Stage (a private copy of the tree; made here when None) and
     `isolation` the run's sandbox.Isolation (detected here when None)."""
 
-    def __init__(self, target, memory_mb=2048, deadline=None, stage=None, isolation=None):
+    def __init__(self, target, memory_mb=2048, deadline=None, stage=None, isolation=None,
+                 threads=1, prefetch=True):
         self.own_stage = stage is None
         self.stage = stage if stage is not None else sandbox.Stage(target)
         if self.own_stage:
@@ -214,6 +218,7 @@ class Student:
         self.target = str(self.stage.tree)
         self.package = "_target_%08x" % zlib.crc32(os.path.realpath(target).encode())
         self.memory_mb = memory_mb
+        self.threads, self.prefetch = threads, prefetch     # see _shared_launcher
         self.deadline = deadline          # time.monotonic() value, or None
         self.worker = self.channel = None
         self.requests = 0
@@ -227,7 +232,8 @@ class Student:
 
     # -- process management ---------------------------------------------------------
     def start(self):
-        launcher = _shared_launcher(self.stage, self.isolation, self.memory_mb)
+        launcher = _shared_launcher(self.stage, self.isolation, self.memory_mb, self.threads,
+                                    self.prefetch)
         self.generation += 1
         self.worker = launcher.take(self.package)
         self.channel = Channel(self.worker.sock)

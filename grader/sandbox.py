@@ -284,6 +284,7 @@ class Limits:
     open_files: int = 256
     file_bytes: int = 64 * 1024 * 1024
     cpu_seconds: int = 900
+    threads: int = 1          # BLAS/OpenMP threads (grading uses 1; `grader bench --threads`)
 
     def to_dict(self):
         return dict(vars(self))
@@ -416,7 +417,8 @@ class Launcher:
     def _env(self, workdir):
         env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
                "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0",
-               "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
+               **{var: str(self.limits.threads)
+                  for var in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "OMP_NUM_THREADS")}}
         if workdir is not None:
             env.update(HOME=workdir, TMPDIR=workdir)
         else:
