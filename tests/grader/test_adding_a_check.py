@@ -40,13 +40,23 @@ def test_relu_idempotent(student, rng, grade):
             expect_close(twice, ol.relu(x), "ReLU twice")
 '''
 
-TABLE = '''"""Messages of test_m5_toy.py."""
+TABLE_FIX_ONLY = '''"""Messages of test_m5_toy.py."""
 HINTS = {
     "negative_output": (
         "ReLU.forward returned negative values: it is max(0, x), elementwise",
         "ReLU.forward 回傳了負值：它是逐元素的 max(0, x)"),
 }
 '''
+# A hint has both feedback levels: the fix, and the concept without code.
+TABLE = TABLE_FIX_ONLY.replace('''    "negative_output": (
+        "ReLU.forward returned negative values: it is max(0, x), elementwise",
+        "ReLU.forward 回傳了負值：它是逐元素的 max(0, x)"),''', '''    "negative_output": {
+        "fix": (
+            "ReLU.forward returned negative values: it is max(0, x), elementwise",
+            "ReLU.forward 回傳了負值：它是逐元素的 max(0, x)"),
+        "concept": (
+            "a ReLU never outputs a negative value (module text, ReLU)",
+            "ReLU 的輸出不會是負的（講義：ReLU）")},''')
 
 README_ROW = ("| `m5.relu.idempotent` | ReLU applied twice changes nothing · ReLU 做兩次和做一次一樣 "
               "| 1 | [module5.md#relu-and-sigmoid](docs/module5.md#relu-and-sigmoid) |\n")
@@ -97,9 +107,15 @@ def test_adding_a_toy_check_takes_the_documented_steps(tmp_path):
     code, out = pytest_in(repo, "tests/grader/test_hints.py")
     assert code == 1 and "written inline" in out and "test_m5_toy.py" in out, out[-2000:]
     assert "1 failed" in out, out[-2000:]
-    # ... then as an entry of its table, beside it. The README test now names the missing row.
+    # ... then as an entry of its table, beside it: with the fix only, the hints test asks
+    # for its concept level; with both, it passes. The README test now names the missing row.
     suite.write_text(SUITE, encoding="utf-8")
-    (repo / "grader" / "suites" / "hints" / "m5_toy.py").write_text(TABLE, encoding="utf-8")
+    table = repo / "grader" / "suites" / "hints" / "m5_toy.py"
+    table.write_text(TABLE_FIX_ONLY, encoding="utf-8")
+    code, out = pytest_in(repo, "tests/grader/test_hints.py")
+    assert code == 1 and "without a concept level" in out and "negative_output" in out, \
+        out[-2000:]
+    table.write_text(TABLE, encoding="utf-8")
     code, out = pytest_in(repo, "tests/grader/test_hints.py")
     assert code == 0, out[-2000:]
     code, out = pytest_in(repo, *docs_tests)
@@ -117,7 +133,8 @@ def test_adding_a_toy_check_takes_the_documented_steps(tmp_path):
     #    that has none; the entry and its test file's CHECK_IDS satisfy it.
     code, out = pytest_in(repo, "tests/grader/test_audit.py", "-k", "every_check_of_the_suites")
     assert code == 1 and "m5.relu.idempotent" in out, out[-2000:]
-    insert_after_last(repo / "grader" / "audit" / "mutants.py", "_M5_LAYERS = [", MUTANT)
+    insert_after_last(repo / "grader" / "audit" / "catalogue" / "m5_layers.py", "MUTANTS = [",
+                      MUTANT)
     layers_tests = repo / "tests" / "grader" / "test_mutants_layers.py"
     text = layers_tests.read_text(encoding="utf-8")
     assert text.count('"m5.layers.params_live"]') == 1
