@@ -178,8 +178,8 @@ class MutantOutcome:
 
     def to_dict(self):
         out = {"name": self.mutant.name, "files": self.mutant.files, "verdict": self.verdict,
-               "caught_by": self.caught_by, "seconds": self.seconds, "error": self.error,
-               "checks": []}
+               "caught_by": self.caught_by, "named_by": named_by(self),
+               "seconds": self.seconds, "error": self.error, "checks": []}
         for e in self.mutant.expect:
             r = self.results.get(e.check)
             out["checks"].append({
