@@ -37,7 +37,8 @@ from . import modules
 from .forbidden import describe as describe_forbidden
 from .i18n import Msg
 from .results import CheckResult, PartResult
-from .errors import ForbiddenCode, MissingAttribute, StudentError, WorkerCrashed, WorkerTimeout
+from .errors import (ForbiddenCode, KnownHang, MissingAttribute, StudentError, WorkerCrashed,
+                     WorkerTimeout)
 
 REGISTRY = {}
 
@@ -451,6 +452,12 @@ def _classify(exc):
     if isinstance(exc, WorkerTimeout):
         return ("TIMEOUT", Msg(f"no answer within the time limit ({exc.doing}); the worker was stopped",
                                f"超過時間限制仍未完成（{exc.doing}），已停止執行"), None)
+    if isinstance(exc, KnownHang):
+        return ("TIMEOUT", Msg(
+            f"{exc.label} did not return within {exc.seconds:.0f} s in {exc.check}, so it is "
+            f"not called again in this run: fix that hang first, then grade again",
+            f"{exc.label} 在 {exc.check} 中 {exc.seconds:.0f} 秒內沒有回傳，這次批改不再呼叫它："
+            f"請先修正這個卡住的地方，再重新批改"), None)
     if isinstance(exc, WorkerCrashed):
         return "CRASH", exc.reason, None
     if isinstance(exc, ForbiddenCode):

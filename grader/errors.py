@@ -93,3 +93,19 @@ class WorkerCrashed(WorkerGone):
     def __init__(self, reason):
         self.reason = reason          # a Msg
         super().__init__(reason["en"])
+
+
+#: The exception the worker raises instead of calling a method known to hang (its message is
+#: the method's label); the proxy turns it into KnownHang with what the run recorded.
+KNOWN_HANG = "KnownHang"
+
+
+class KnownHang(Exception):
+    """A call reached student code that did not return within its limit in an earlier check
+    of this run (`label`: "Conv2D.backward", or "import module5.layers"; `check`: the check
+    that waited; `seconds`: how long it waited). It is not called again: the later check
+    reports TIMEOUT at once instead of waiting out a limit of its own."""
+
+    def __init__(self, label, check, seconds):
+        self.label, self.check, self.seconds = label, check, seconds
+        super().__init__(f"{label} did not return within {seconds:.0f} s in {check}")

@@ -46,6 +46,7 @@ def build(run, lang, feedback="fix"):
             "message": (r.message or {}).get(lang, ""),
             "hint": (r.advice(feedback) or {}).get(lang, ""),
             "doc": r.doc, "mistake": r.mistake, "duration": r.duration,
+            "round_trips": r.round_trips,
             "parts": [{"name": p.name, "status": p.status, "points": p.points,
                        "max_points": p.max_points, "message": (p.message or {}).get(lang, "")}
                       for p in r.parts],
@@ -55,6 +56,7 @@ def build(run, lang, feedback="fix"):
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "python": platform.python_version(), "target": run.target, "seed": run.seed,
         "lang": lang, "wall_time": run.wall_time,
+        "round_trips": sum(r.round_trips for r in run.results.values()),
         "isolation": run.isolation or {"mechanism": "none", "detail": ""},
         "modules": modules, "total": total,
         "checks": checks,

@@ -45,6 +45,7 @@ class CheckResult:
     duration: float = 0.0
     parts: list = field(default_factory=list)     # PartResult, when the check has parts
     output: str = ""          # what the student's code printed
+    round_trips: int = 0      # requests to the student's worker the check made
 
     @property
     def id(self):
@@ -66,6 +67,7 @@ class CheckResult:
                 "hint": _plain(self.hint), "concept": _plain(self.concept),
                 "mistake": self.mistake, "hint_doc": self.hint_doc,
                 "duration": self.duration, "output": self.output,
+                "round_trips": self.round_trips,
                 "parts": [{"name": p.name, "status": p.status, "points": p.points,
                            "max_points": p.max_points, "message": _plain(p.message)}
                           for p in self.parts]}
@@ -98,7 +100,10 @@ class CheckResult:
         duration = float(duration) if isinstance(duration, (int, float)) and not isinstance(
             duration, bool) and math.isfinite(duration) and duration >= 0 else 0.0
         output = raw.get("output")
-        return cls(spec=spec, status=status, points=points, message=_msg(raw.get("message")),
+        trips = raw.get("round_trips")
+        trips = int(trips) if isinstance(trips, int) and not isinstance(trips, bool) \
+            and 0 <= trips < 10 ** 9 else 0
+        return cls(round_trips=trips, spec=spec, status=status, points=points, message=_msg(raw.get("message")),
                    hint=_msg(raw.get("hint")), concept=_msg(raw.get("concept")),
                    mistake=_matching(raw.get("mistake"), MISTAKE_KEY),
                    hint_doc=_matching(raw.get("hint_doc"), DOC_LINK),

@@ -20,7 +20,7 @@ from grader.checks import CheckTimeout, Mismatch, check
 from grader.expect import expect_array, expect_close
 from grader.errors import StudentError, WorkerTimeout
 
-from . import budget, hints, oracle_layers, oracles
+from . import budget, hints, oracle_layers, oracles, toolkit
 from .oracles_m5_layers import relu
 from .oracles_m5_training import todo
 
@@ -104,13 +104,12 @@ def draw_params(rng, layout, shapes):
 
 
 def set_params(block, P):
-    """Give the learner's block the oracle's parameters, through its sub-layers."""
-    layers = {}
-    for key, value in P.items():
-        layer, attr = key.split(".")
-        if layer not in layers:
-            layers[layer] = getattr(block, layer)
-        setattr(layers[layer], attr, value.copy())
+    """Give the learner's block the oracle's parameters, through its sub-layers (two
+    requests: the sub-layers, then every parameter)."""
+    names = list(dict.fromkeys(key.split(".")[0] for key in P))
+    layers = dict(zip(names, toolkit.read_attrs([(block, name) for name in names])))
+    toolkit.write_attrs([(layers[key.split(".")[0]], key.split(".")[1], value.copy())
+                         for key, value in P.items()])
 
 
 def basic_shapes(C_in, C_out):
@@ -373,13 +372,14 @@ def rvp_train(stem, blocks, setup, residual, progress=None):
                     dh = expect_array(layer.backward(dh), f"block {k + 1}: {name}.backward(dout)",
                                       shape)
         expect_array(stem.backward(dh), "Conv2D.backward(dout) (the stem)", X.shape)
-        for i, (layer, where, attr, value) in enumerate(slots):
-            grad = expect_array(getattr(layer, "d" + attr), f"{where}: d{attr}", value.shape)
+        # Every gradient in one request, every update in another.
+        grads = toolkit.read_attrs([(layer, "d" + attr) for layer, _, attr, _ in slots])
+        for i, ((layer, where, attr, value), grad) in enumerate(zip(slots, grads)):
+            grad = expect_array(grad, f"{where}: d{attr}", value.shape)
             if step == 0 and i == 0:
                 first_grad = float(np.linalg.norm(grad))
-            value = value - RVP["lr"] * grad
-            setattr(layer, attr, value)
-            slots[i] = (layer, where, attr, value)
+            slots[i] = (layer, where, attr, value - RVP["lr"] * grad)
+        toolkit.write_attrs([(layer, attr, value) for layer, _, attr, value in slots])
         W -= RVP["lr"] * dW
         b -= RVP["lr"] * db
         if step == 0 and progress is not None:

@@ -12,6 +12,7 @@ import numpy as np
 
 from grader.checks import Mismatch, Todo
 from grader.expect import expect_array
+from grader.proxy import RemoteObject
 
 from . import hints
 
@@ -93,6 +94,28 @@ def probe_gradient(grad, base, derivative, label, rng, coordinates=2, directions
         judge(coordinate, label, rng)
     for _ in range(directions):
         judge(direction, label, rng)
+
+
+# -- many attributes at once ---------------------------------------------------------------
+def read_attrs(pairs):
+    """[getattr(obj, name) for obj, name in pairs]: one request when every object is the
+    learner's (in the worker), else one read each (the suites' own oracle layers)."""
+    pairs = list(pairs)
+    owners = {id(o._student) for o, _ in pairs if isinstance(o, RemoteObject)}
+    if pairs and len(owners) == 1 and all(isinstance(o, RemoteObject) for o, _ in pairs):
+        return pairs[0][0]._student.getattrs(pairs)
+    return [getattr(o, n) for o, n in pairs]
+
+
+def write_attrs(triples):
+    """setattr(obj, name, value) for each triple, in one request like read_attrs."""
+    triples = list(triples)
+    owners = {id(o._student) for o, _, _ in triples if isinstance(o, RemoteObject)}
+    if triples and len(owners) == 1 and all(isinstance(o, RemoteObject) for o, _, _ in triples):
+        triples[0][0]._student.setattrs(triples)
+        return
+    for o, n, v in triples:
+        setattr(o, n, v)
 
 
 # -- (param, grad) pairs ----------------------------------------------------------------

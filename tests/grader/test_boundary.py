@@ -152,7 +152,7 @@ def test_a_reply_that_breaks_the_schema_is_a_crash_of_that_check(reply):
     a, b = socket.socketpair()
     student = proxy.Student.__new__(proxy.Student)
     student.deadline, student.requests, student.forbidden = time.monotonic() + 5, 0, []
-    student.own_stage, student.stage = False, None
+    student.own_stage, student.stage, student.pending = False, None, []
     student.worker, student.channel = FakeWorker(a), proxy.Channel(a)
     payload = encode(reply)
     b.sendall(struct.pack(">I", len(payload)) + payload)
@@ -166,7 +166,7 @@ def test_a_forbidden_report_in_any_reply_ends_the_check():
     a, b = socket.socketpair()
     student = proxy.Student.__new__(proxy.Student)
     student.deadline, student.requests, student.forbidden = time.monotonic() + 5, 0, []
-    student.own_stage, student.stage = False, None
+    student.own_stage, student.stage, student.pending = False, None, []
     student.worker, student.channel = FakeWorker(a), proxy.Channel(a)
     payload = encode({"ok": 1, "forbidden": [["import torch", ["layers.py", 3]]]})
     b.sendall(struct.pack(">I", len(payload)) + payload)

@@ -65,7 +65,8 @@ def check_schema(report):
     """The schema documented in docs/json-report.md."""
     assert report["schema"] == "cnn-kit-grader-report/1"
     for key, kind in {"grader_version": str, "created": str, "python": str, "target": str,
-                      "seed": int, "lang": str, "wall_time": (int, float), "modules": list,
+                      "seed": int, "lang": str, "wall_time": (int, float), "round_trips": int,
+                      "modules": list,
                       "total": dict, "checks": list, "isolation": dict}.items():
         assert isinstance(report[key], kind), key
     assert set(report["isolation"]) == {"mechanism", "detail"}
@@ -76,11 +77,13 @@ def check_schema(report):
         assert set(m) == totals | {"module"}
     for c in report["checks"]:
         assert set(c) == {"id", "module", "title", "optional", "status", "points", "max_points",
-                          "message", "hint", "doc", "mistake", "duration", "parts"}
+                          "message", "hint", "doc", "mistake", "duration", "round_trips",
+                          "parts"}
         assert c["status"] in ("PASS", "PARTIAL", "FAIL", "TODO", "TIMEOUT", "ERROR", "CRASH",
                                "FORBIDDEN")
         assert 0 <= c["points"] <= c["max_points"]
         assert c["mistake"] is None or isinstance(c["mistake"], str)
+        assert isinstance(c["round_trips"], int) and c["round_trips"] >= 0
         for p in c["parts"]:
             assert set(p) == {"name", "status", "points", "max_points", "message"}
 
