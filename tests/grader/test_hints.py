@@ -194,3 +194,19 @@ def test_fields_and_bilingual_values():
         hints.Table("demo", {"k": ("{a}", "{b}")})
     with pytest.raises(ValueError, match="name every field"):
         hints.Table("demo", {"k": ("{}", "{}")})
+
+
+#: What code looks like in a text: a call, an index, numpy or self, a keyword argument, an
+#: operator a sentence never uses, a snake_case identifier.
+CODE = re.compile(r"np\.|axis=|self\.|\w+\(|\[.*\]|==|\+=|\.T\b|@|keepdims|\w_\w")
+
+
+@pytest.mark.parametrize("name", tables())
+def test_a_concept_gives_no_code(name):
+    """--feedback concept names the misconception and where the module text explains it;
+    the code of the fix is the fix level's."""
+    table = hints.table(name)
+    coded = {key: CODE.search(en or "") or CODE.search(zh or "")
+             for key, (en, zh) in table.concepts.items()}
+    coded = {key: m.group(0) for key, m in coded.items() if m}
+    assert not coded, f"hints/{name}.py concepts with code in them: {coded}"
