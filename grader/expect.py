@@ -21,7 +21,7 @@ def expect_array(value, name, shape=None, dtype=np.float64, mistakes=None):
         raise Mismatch(Msg(f"{name} should be a numpy array, got {_type_name(value)}",
                            f"{name} 應該是 numpy 陣列，但得到 {_type_name(value)}"))
     if shape is not None and value.shape != tuple(shape):
-        known = mistakes.match(value, np.zeros(shape)) if mistakes is not None and \
+        known = mistakes.match(value) if mistakes is not None and \
             value.dtype.kind in "fiu" else None
         raise Mismatch(Msg(f"{name} has shape {value.shape}, expected {tuple(shape)}",
                            f"{name} 的形狀是 {value.shape}，應該是 {tuple(shape)}"),

@@ -31,6 +31,7 @@ import importlib
 import inspect
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -90,7 +91,6 @@ def load(suite_module):
 
 def load_all():
     """Import every catalogue (the suites import their own; the tests want them all)."""
-    from pathlib import Path
     here = Path(__file__).resolve().parent / "suites" / "mistakes"
     for path in sorted(here.glob("*.py")):
         if path.name != "__init__.py":
@@ -114,18 +114,19 @@ class Diagnosis:
         self.variants = REGISTRY[(check, quantity)]
         self.inputs = inputs
 
-    def match(self, got, want, rtol=1e-6, atol=1e-8):
+    def match(self, got, want=None, rtol=1e-6, atol=1e-8):
         """The hint (a Msg with .mistake, .concept and .doc) of the first variant that `got`
-        matches while `want` does not, or None."""
+        matches while `want` (the right answer; None when only the shape is known to be
+        wrong) does not, or None."""
         got = np.asarray(got, dtype=np.float64)
-        want = np.asarray(want, dtype=np.float64)
+        want = None if want is None else np.asarray(want, dtype=np.float64)
         rtol, atol = max(rtol, MATCH_RTOL), max(atol, MATCH_ATOL)
         for variant in self.variants:
             wrong = variant(self.inputs)
             if wrong is None:
                 continue
             wrong = np.asarray(wrong, dtype=np.float64)
-            if wrong.shape == want.shape and _close(wrong, want, rtol, atol):
+            if want is not None and _close(wrong, want, rtol, atol):
                 continue            # this mistake changes nothing on these inputs
             if not np.all(np.isfinite(wrong)) or not _close(got, wrong, rtol, atol):
                 continue

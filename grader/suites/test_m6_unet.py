@@ -25,6 +25,7 @@ which never reaches the worker (the worker's numpy is seeded with derive.worker_
 Every number that decides the score — the held-out loss and the IoU — is computed here from
 the logits the model returns.
 """
+import functools
 import math
 import time
 from contextlib import contextmanager
@@ -208,17 +209,6 @@ class TrustedDecoder:
         return dout, up_backward(self.mode, d_up), dskip
 
 
-def once(compute):
-    """compute(), called the first time it is needed and remembered."""
-    memo = []
-
-    def get():
-        if not memo:
-            memo.append(compute())
-        return memo[0]
-    return get
-
-
 @contextmanager
 def naming(grade, diagnose):
     """A judgement that raises Mismatch when the answer is wrong: before the Mismatch goes
@@ -368,7 +358,7 @@ def test_unet_decoder(student, rng, grade, seed):
                     return (*trusted.backward(G), trusted.order)
             return None
 
-        answer = once(trusted_answer)
+        answer = functools.cache(trusted_answer)   # computed once, when needed
 
         def known_mistake(quantity, got):
             """The known mistake of dx or dskip that `got` matches, if the answer is known."""

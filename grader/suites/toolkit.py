@@ -97,22 +97,31 @@ def probe_gradient(grad, base, derivative, label, rng, coordinates=2, directions
 
 
 # -- many attributes at once ---------------------------------------------------------------
+def _one_worker(objects):
+    """The Student all `objects` live in, or None (some are the suites' own oracle layers,
+    or there are none)."""
+    students = {id(o._student): o._student for o in objects if isinstance(o, RemoteObject)}
+    if objects and len(students) == 1 and all(isinstance(o, RemoteObject) for o in objects):
+        return next(iter(students.values()))
+    return None
+
+
 def read_attrs(pairs):
     """[getattr(obj, name) for obj, name in pairs]: one request when every object is the
-    learner's (in the worker), else one read each (the suites' own oracle layers)."""
+    learner's (in the worker), else one read each."""
     pairs = list(pairs)
-    owners = {id(o._student) for o, _ in pairs if isinstance(o, RemoteObject)}
-    if pairs and len(owners) == 1 and all(isinstance(o, RemoteObject) for o, _ in pairs):
-        return pairs[0][0]._student.getattrs(pairs)
+    student = _one_worker([o for o, _ in pairs])
+    if student is not None:
+        return student.getattrs(pairs)
     return [getattr(o, n) for o, n in pairs]
 
 
 def write_attrs(triples):
     """setattr(obj, name, value) for each triple, in one request like read_attrs."""
     triples = list(triples)
-    owners = {id(o._student) for o, _, _ in triples if isinstance(o, RemoteObject)}
-    if triples and len(owners) == 1 and all(isinstance(o, RemoteObject) for o, _, _ in triples):
-        triples[0][0]._student.setattrs(triples)
+    student = _one_worker([o for o, _, _ in triples])
+    if student is not None:
+        student.setattrs(triples)
         return
     for o, n, v in triples:
         setattr(o, n, v)

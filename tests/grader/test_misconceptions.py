@@ -3,6 +3,7 @@ wrong answer is matched against the known mistakes, and that the catalogue is wh
 mistake has its texts at both levels, a section that exists, a check that asks for it and a
 mutant in the shipped catalogue that must be diagnosed as exactly that mistake."""
 import ast
+import functools
 import re
 from pathlib import Path
 
@@ -24,9 +25,10 @@ AT_LEAST = 50
 ALL = misconceptions.load_all()
 
 
+@functools.lru_cache(maxsize=None)
 def check_ids():
     from grader.runner import load_checks
-    return set(load_checks())
+    return frozenset(load_checks())
 
 
 # -- the mechanism, on a catalogue of its own ---------------------------------------------
