@@ -8,8 +8,9 @@ after one warm-up run. Your code runs in sandboxed worker processes, exactly as 
 hang costs that row only (TIMEOUT) and the bench goes on. What the grader's channel itself
 costs (a round trip per call, measured in the same worker; the transfer of arrays that must
 cross) is subtracted. Inputs stay in the worker (Student.keep), so they are sent once;
-results stay there too (a worker never releases what it handed out), so every run writes
-its results to fresh memory, and the PyTorch baseline keeps its results alive the same way.
+results stay there too, and are released after each timed run (Student.release), as a
+training loop drops the last step's: memory stays flat on both sides, and the PyTorch
+baseline drops its results the same way.
 
 Three baselines, all measured in this run with the same BLAS thread count (--threads):
 
@@ -331,8 +332,9 @@ def _array(value, what, lang):
 
 
 class _Prepared:
-    """A row set up in its worker: `run()` is one timed forward + backward (or step),
-    `warm` the warm-up's seconds, `crossing` the arrays that cross the channel per run."""
+    """A row set up in its worker: `run()` is one timed forward + backward (or step) and
+    returns the handles of its results, released after timing; `warm` the warm-up's seconds,
+    `crossing` the arrays that cross the channel per run."""
 
     def __init__(self, run, warm, crossing=()):
         self.run, self.warm, self.crossing = run, warm, list(crossing)
@@ -352,8 +354,7 @@ def _prepare_layer(student, row, rng, lang):
     warm = first + time.perf_counter() - start
 
     def run():
-        forward.keep(x)
-        backward.keep(dout)
+        return forward.keep(x), backward.keep(dout)
     return _Prepared(run, warm)
 
 
@@ -377,12 +378,12 @@ def _prepare_convnet(student, row, rng, lang):
             if result is None:
                 raise _Todo(t("bench_todo_none", lang, name="cross_entropy_loss"))
             raise _Bad(t("bench_not_pair", lang, name="cross_entropy_loss"))
-        backward.keep(result[1])
+        dx = backward.keep(result[1])
         pairs = params.keep()
         if check and pairs is None:
             raise _Todo(t("bench_todo_none", lang, name=f"{row.cls}.get_params_and_grads"))
-        step.keep(pairs)
-    warm = _seconds(lambda: run(check=True))
+        return scores, result, dx, step.keep(pairs)
+    warm = _seconds(lambda: student.release(run(check=True)))
     return _Prepared(run, warm)
 
 
@@ -411,12 +412,12 @@ def _prepare_unet(student, row, rng, lang):
             _, dlogits = pixel_cross_entropy(logits, masks)
         except (TypeError, ValueError) as exc:     # logits of another shape or kind
             raise _Bad(f"pixel_cross_entropy: {exc}") from None
-        backward.keep(dlogits)
+        dx = backward.keep(dlogits)
         pairs = params.keep()
         if check and pairs is None:
             raise _Todo(t("bench_todo_none", lang, name=f"{row.cls}.get_params_and_grads"))
-        step.keep(pairs)
-    warm = _seconds(lambda: run(check=True))
+        return dx, step.keep(pairs)
+    warm = _seconds(lambda: student.release(run(check=True)))
     # The logits come back and their gradient goes out: two arrays of that shape per run.
     return _Prepared(run, warm, crossing=[shapes[0], shapes[0]])
 
@@ -454,9 +455,14 @@ def time_row(student, row, repeats, limit, seed, lang):
             if time.monotonic() + 1.2 * estimate > student.deadline:
                 break
             before = student.requests
-            seconds = _seconds(prepared.run)
+            start = time.perf_counter()
+            results = prepared.run()
+            seconds = time.perf_counter() - start
             overhead = (student.requests - before) * rtt + transfer
             times.append(max(seconds - overhead, 1e-6))
+            # Results are dropped between runs, as a training loop drops last step's: memory
+            # stays flat, and each run reuses what the previous one freed.
+            student.release(results)
         if not times:
             return Timing("OK", prepared.warm * 1e3, 0)
         return Timing("OK", float(np.median(times)) * 1e3, len(times))
@@ -633,7 +639,6 @@ def _torch_seconds(torch, row, repeats, seed):
     rng = np.random.default_rng(seed)
     model = _torch_module(torch, row)
     x = torch.from_numpy(rng.standard_normal(row["shape"]))
-    kept = []         # every run's results stay alive, as the worker's handles keep them
     if row["kind"] == "layer":
         x.requires_grad_(True)                  # the course's layers compute dx too
         dout = torch.from_numpy(rng.standard_normal(tuple(model(x).shape)))
@@ -643,7 +648,6 @@ def _torch_seconds(torch, row, repeats, seed):
             model.zero_grad(set_to_none=True)
             out = model(x)
             out.backward(dout)
-            kept.append((out, x.grad))
     else:
         n, _, h, w = row["shape"]
         labels = (n,) if row["kind"] == "convnet" else (n, h, w)
@@ -656,7 +660,6 @@ def _torch_seconds(torch, row, repeats, seed):
                 p.grad = None
             out = model(x)
             loss(out, y).backward()
-            kept.append(out)
             with torch.no_grad():                   # the course's SGD: w -= lr * grad
                 for p in params:
                     p.sub_(LR * p.grad)

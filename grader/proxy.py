@@ -489,6 +489,22 @@ class Student:
         argument passes the worker's own array, so in-place changes stay visible."""
         return self.request("keep", value, doing="sending data")
 
+    def release(self, *values):
+        """Let the worker drop the objects behind these handles (results, possibly nested in
+        tuples and lists): in a long loop of calls its memory then stays flat. A released
+        handle must not be used again."""
+        refs = []
+
+        def collect(value):
+            if isinstance(value, RemoteObject):
+                refs.append(value._ref)
+            elif isinstance(value, (list, tuple)):
+                for v in value:
+                    collect(v)
+        collect(values)
+        if refs:
+            self.request("release", refs, doing="releasing results")
+
     def fetch(self, remote):
         """The current value of a kept array (or any remote object that is plain data)."""
         return self.request("fetch", _unwrap(remote), doing="reading data")
