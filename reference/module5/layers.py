@@ -260,6 +260,64 @@ def _add_windows(dx, dwin, stride):
     return dx
 
 
+# The batch goes through im2col a few samples at a time, about this many numbers of columns
+# at once (1 MiB of float64): a chunk's columns are still in the CPU's cache when the matrix
+# product reads them, instead of one matrix of the whole batch written to memory and read back.
+CHUNK = 2 ** 17
+
+
+def _chunks(N, per_sample):
+    """Consecutive slices of a batch of N samples, about CHUNK numbers (per_sample each) in
+    each slice, at least one sample."""
+    step = max(1, CHUNK // per_sample)
+    return [slice(n, min(n + step, N)) for n in range(0, N, step)]
+
+
+def _columns(xp, kh, kw, stride, Ho, Wo):
+    """The im2col matrix of xp (N, C, H, W), a chunk of the batch at a time.
+
+        cols[n, (c, p, q), (i, j)] = xp[n0 + n, c, i*stride + p, j*stride + q]
+
+    Yields
+    ------
+    (rows, cols) : (slice, np.ndarray of shape (n, C*kh*kw, Ho*Wo))
+        The chunk's samples n0 .. n0+n-1 and their columns, the (c, p, q) axis in the order of
+        W.reshape(C_out, -1). One buffer serves every chunk: use it before the next.
+    """
+    N, C = xp.shape[:2]
+    chunks = _chunks(N, C * kh * kw * Ho * Wo)
+    buf = np.empty((chunks[0].stop, C, kh, kw, Ho, Wo), dtype=xp.dtype)
+    for rows in chunks:
+        cols = buf[:rows.stop - rows.start]
+        # One strided copy per kernel offset (kh*kw of them), not one per window.
+        for p in range(kh):
+            for q in range(kw):
+                cols[:, :, p, q] = xp[rows, :, p:p + stride * Ho:stride, q:q + stride * Wo:stride]
+        yield rows, cols.reshape(len(cols), C * kh * kw, Ho * Wo)
+
+
+def _correlate(xp, K, kh, kw, stride):
+    """out[n, o, i, j] = sum_{c,p,q} K[o, (c, p, q)] * xp[n, c, i*stride + p, j*stride + q]
+
+    A convolution layer's forward without its bias, as matrix products with the columns.
+
+    Parameters
+    ----------
+    xp : np.ndarray, shape (N, C, H, W)
+    K : np.ndarray, shape (O, C*kh*kw)
+    kh, kw, stride : int
+
+    Returns
+    -------
+    out : np.ndarray, shape (N, O, H', W'), H' = (H - kh) // stride + 1, likewise W'
+    """
+    N, Ho, Wo = xp.shape[0], (xp.shape[2] - kh) // stride + 1, (xp.shape[3] - kw) // stride + 1
+    out = np.empty((N, K.shape[0], Ho * Wo), dtype=np.result_type(xp, K))
+    for rows, cols in _columns(xp, kh, kw, stride, Ho, Wo):
+        np.matmul(K, cols, out=out[rows])
+    return out.reshape(N, K.shape[0], Ho, Wo)
+
+
 class Conv2D(Layer):
     """2-D convolution of a batch of images (cross-correlation, as in PyTorch).
 
@@ -284,7 +342,7 @@ class Conv2D(Layer):
     dW, db : np.ndarray, shapes (C_out, C_in, kH, kW) and (C_out,)
         Set by backward.
     cache : tuple
-        (x.shape, padded x.shape, the im2col matrix) of the last forward.
+        (x, x zero-padded) of the last forward.
     """
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0):
@@ -323,8 +381,9 @@ class Conv2D(Layer):
         -----
         With xp the zero-padded input and s the stride:
             out[n, o, i, j] = b[o] + sum_{c,p,q} W[o, c, p, q] * xp[n, c, i*s + p, j*s + q]
-        im2col: every window becomes a row of `cols` (N*H'*W', C_in*kH*kW), and the whole
-        convolution is one matrix product with the kernels flattened to (C_out, C_in*kH*kW).
+        im2col: every window becomes a column of `cols` (C_in*kH*kW, H'*W') per sample, and
+        the convolution is one matrix product per sample with the kernels flattened to
+        (C_out, C_in*kH*kW), whose result is already the sample's (C_out, H'*W') output.
         """
         N, C, H, W = x.shape
         C_out, C_in, kh, kw = self.W.shape
@@ -332,14 +391,13 @@ class Conv2D(Layer):
             raise ValueError(f"Conv2D expects {C_in} input channels, got x of shape {x.shape}")
         p, s = self.padding, self.stride
         xp = np.pad(x, ((0, 0), (0, 0), (p, p), (p, p)))
-        win = _windows(xp, kh, kw, s)                      # (N, C, H', W', kh, kw)
-        Ho, Wo = win.shape[2], win.shape[3]
+        Ho, Wo = (H + 2 * p - kh) // s + 1, (W + 2 * p - kw) // s + 1
         if Ho < 1 or Wo < 1:
             raise ValueError(f"kernel {kh}x{kw} does not fit input {H}x{W} with padding {p}")
-        cols = win.transpose(0, 2, 3, 1, 4, 5).reshape(N * Ho * Wo, C * kh * kw)
-        out = cols @ self.W.reshape(C_out, -1).T + self.b  # (N*H'*W', C_out)
-        self.cache = (x.shape, xp.shape, cols)
-        return out.reshape(N, Ho, Wo, C_out).transpose(0, 3, 1, 2)
+        out = _correlate(xp, self.W.reshape(C_out, -1), kh, kw, s)
+        out += self.b[None, :, None, None]
+        self.cache = (x, xp)
+        return out
 
     def backward(self, dout):
         """
@@ -359,21 +417,53 @@ class Conv2D(Layer):
             dW[o, c, p, q] = sum_{n,i,j} dout[n, o, i, j] * xp[n, c, i*s + p, j*s + q]
             db[o]          = sum_{n,i,j} dout[n, o, i, j]
             dxp[n, c, u, v] = sum_{o,i,j : i*s+p=u, j*s+q=v} dout[n, o, i, j] * W[o, c, p, q]
-        dW correlates the input with dout; dxp is the full convolution of the (stride-dilated)
-        dout with the flipped kernel. With im2col both are matrix products, and col2im puts
-        each column back under its window (overlaps add up); dx drops the padding.
+        dW correlates the input with dout: with im2col, dout (C_out, H'*W') times the
+        transposed columns of each sample. dxp has two equal forms, and dx drops its padding:
+          - scatter (col2im): the columns' gradient W^T dout, each column added back under
+            its window (overlaps add up);
+          - gather: the full convolution of the stride-dilated dout with the flipped kernel,
+            the same im2col product as the forward.
         """
-        x_shape, xp_shape, cols = self.cache
-        N, C, H, W = x_shape
+        x, xp = self.cache
+        N, C, H, W = x.shape
         C_out, _, kh, kw = self.W.shape
-        p = self.padding
+        p, s = self.padding, self.stride
         Ho, Wo = dout.shape[2], dout.shape[3]
-        dout_rows = dout.transpose(0, 2, 3, 1).reshape(N * Ho * Wo, C_out)
-        self.dW = (dout_rows.T @ cols).reshape(self.W.shape)
-        self.db = dout_rows.sum(axis=0)
-        dcols = dout_rows @ self.W.reshape(C_out, -1)     # (N*H'*W', C*kh*kw)
-        dwin = dcols.reshape(N, Ho, Wo, C, kh, kw).transpose(0, 3, 1, 2, 4, 5)
-        dxp = _add_windows(np.zeros(xp_shape, dtype=dcols.dtype), dwin, self.stride)
+        self.db = dout.sum(axis=(0, 2, 3))
+        dout_rows = dout.reshape(N, C_out, Ho * Wo)          # each sample's (C_out, H'*W')
+        # Both forms of dx give the same numbers; take the one that moves fewer: the gather's
+        # columns hold C_out*H*W numbers per kernel offset, the scatter's C_in*H'*W'.
+        if C_out * H * W <= C * Ho * Wo:
+            # dout spread s apart, kH-1 zero rows / columns before it, then cut p from every
+            # border, so that a stride-1 correlation with the flipped kernel is dx itself.
+            Hf, Wf = H + kh - 1, W + kw - 1
+            spread = np.zeros((N, C_out, max(p + Hf, kh + (Ho - 1) * s),
+                               max(p + Wf, kw + (Wo - 1) * s)), dtype=dout.dtype)
+            spread[:, :, kh - 1:kh + (Ho - 1) * s:s, kw - 1:kw + (Wo - 1) * s:s] = dout
+            flipped = self.W[:, :, ::-1, ::-1].transpose(1, 0, 2, 3).reshape(C, -1)
+            # The same columns give dW, flipped: column (o, a, b) of pixel (u, v) holds
+            # dout[o] at the window offset (kH-1-a, kW-1-b) that reaches x[u, v].
+            x_rows = x.reshape(N, C, H * W)
+            dx = np.empty((N, C, H * W), dtype=np.result_type(dout, self.W))
+            dW_flipped = np.zeros((C_out * kh * kw, C))
+            for rows, cols in _columns(spread[:, :, p:p + Hf, p:p + Wf], kh, kw, 1, H, W):
+                np.matmul(flipped, cols, out=dx[rows])
+                dW_flipped += np.matmul(cols, x_rows[rows].transpose(0, 2, 1)).sum(axis=0)
+            self.dW = np.ascontiguousarray(
+                dW_flipped.reshape(C_out, kh, kw, C).transpose(0, 3, 1, 2)[:, :, ::-1, ::-1])
+            return dx.reshape(N, C, H, W)
+        # The scatter: the forward's columns again, chunk by chunk (recomputing them costs less
+        # than keeping them): dW is each sample's dout times its transposed columns, and the
+        # columns' gradient W^T dout goes back under the windows.
+        dW = np.zeros((C_out, C * kh * kw))
+        dxp = np.zeros(xp.shape, dtype=np.result_type(dout, self.W))
+        W_cols = self.W.reshape(C_out, -1)
+        for rows, cols in _columns(xp, kh, kw, s, Ho, Wo):
+            dW += np.matmul(dout_rows[rows], cols.transpose(0, 2, 1)).sum(axis=0)
+            dcols = np.matmul(W_cols.T, dout_rows[rows])      # (n, C*kh*kw, H'*W')
+            dwin = dcols.reshape(-1, C, kh, kw, Ho, Wo).transpose(0, 1, 4, 5, 2, 3)
+            _add_windows(dxp[rows], dwin, s)
+        self.dW = dW.reshape(self.W.shape)
         return dxp[:, :, p:p + H, p:p + W]
 
     def get_params_and_grads(self):

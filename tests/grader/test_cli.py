@@ -89,8 +89,8 @@ def check_schema(report):
 
 
 def test_json_report_follows_the_schema_and_reproduces_with_the_seed(tmp_path, mutant):
-    tree = mutant(("module5/layers.py", "self.db = dout_rows.sum(axis=0)",
-                   "self.db = dout_rows.sum(axis=0) * 2"))
+    tree = mutant(("module5/layers.py", "self.db = dout.sum(axis=(0, 2, 3))",
+                   "self.db = dout.sum(axis=(0, 2, 3)) * 2"))
     first, second = tmp_path / "a.json", tmp_path / "b.json"
     for out in (first, second):
         r = grader("--target", str(tree), "-k", "conv2d", "--seed", "7", "--json", str(out))

@@ -22,7 +22,8 @@ from grader.runner import run_checks
 
 ROOT = Path(__file__).resolve().parents[2]
 CONV = ["m5.conv2d.forward", "m5.conv2d.backward"]
-DB_BUG = ("module5/layers.py", "self.db = dout_rows.sum(axis=0)", "self.db = dout_rows.sum(axis=0) * 2")
+DB_BUG = ("module5/layers.py", "self.db = dout.sum(axis=(0, 2, 3))",
+          "self.db = dout.sum(axis=(0, 2, 3)) * 2")
 
 
 @pytest.fixture
