@@ -491,7 +491,7 @@ class MaxPool2D(Layer):
     Attributes
     ----------
     cache : tuple
-        (x.shape, the flat index of each window's maximum, shape (N, C, H', W')).
+        (x.shape, the offset p * k + q of each window's maximum, shape (N, C, H', W')).
     """
 
     def __init__(self, kernel_size, stride=None):
@@ -515,11 +515,18 @@ class MaxPool2D(Layer):
         """
         k = self.kernel_size
         win = _windows(x, k, k, self.stride)               # (N, C, H', W', k, k)
-        flat = win.reshape(*win.shape[:4], k * k)
-        # argmax returns the first maximum in row-major window order: PyTorch's tie rule.
-        arg = flat.argmax(axis=-1)
+        # A running maximum over the k*k window offsets, in row-major order: k*k elementwise
+        # passes over the output instead of a reduction over many tiny windows. Only a
+        # strictly greater value moves the maximum, so the first of tied maxima keeps it.
+        out = win[..., 0, 0].copy()
+        arg = np.zeros(out.shape, dtype=np.int8 if k * k <= 127 else np.intp)
+        for o in range(1, k * k):
+            v = win[..., o // k, o % k]
+            better = v > out
+            arg += better * (o - arg)       # arg = o where better (faster than arg[better] = o)
+            np.maximum(out, v, out=out)
         self.cache = (x.shape, arg)
-        return np.take_along_axis(flat, arg[..., None], axis=-1)[..., 0]
+        return out
 
     def backward(self, dout):
         """Each window's gradient goes to its (first) maximum; other positions get 0.
@@ -532,13 +539,25 @@ class MaxPool2D(Layer):
         Returns
         -------
         dx : np.ndarray, shape (N, C, H, W)
+
+        Notes
+        -----
+        dx[n, c, i*s + p, j*s + q] += dout[n, c, i, j]  where offset (p, q) is the window's
+        maximum: for every offset, one slice of dx (the one `_add_windows` uses).
         """
         x_shape, arg = self.cache
-        k = self.kernel_size
-        dwin = np.zeros((*arg.shape, k * k), dtype=dout.dtype)
-        np.put_along_axis(dwin, arg[..., None], dout[..., None], axis=-1)
-        dwin = dwin.reshape(*arg.shape, k, k)
-        return _add_windows(np.zeros(x_shape, dtype=dout.dtype), dwin, self.stride)
+        k, s = self.kernel_size, self.stride
+        Ho, Wo = arg.shape[2], arg.shape[3]
+        dx = np.zeros(x_shape, dtype=dout.dtype)
+        for o in range(k * k):
+            i, j = divmod(o, k)
+            at_o = arg == o                               # the windows whose maximum is at o
+            target = dx[:, :, i:i + s * Ho:s, j:j + s * Wo:s]
+            if s >= k:      # windows side by side share no pixel: write the slice directly
+                np.multiply(dout, at_o, out=target)
+            else:           # overlapping windows add up where they share a maximum
+                target += dout * at_o
+        return dx
 
 
 class Flatten(Layer):

@@ -5,17 +5,18 @@ from ..mutants import LAYERS, LOSS, _one, named
 PAIRS = "return [(self.W, self.dW), (self.b, self.db)]"
 SOFTMAX_SHIFT = "shifted = x - x.max(axis=1, keepdims=True)\n    e = np.exp(shifted)"
 SIGMOID_OUT = "out = np.where(x >= 0, 1.0 / (1.0 + z), z / (1.0 + z))"
-POOL_ADD = "return _add_windows(np.zeros(x_shape, dtype=dout.dtype), dwin, self.stride)"
+POOL_BACKWARD = """        dx = np.zeros(x_shape, dtype=dout.dtype)
+        for o in range(k * k):"""
 # Every window's gradient at once by fancy indexing: `+=` with repeated indices does not add
 # up (numpy buffers it), so a pixel that is several windows' maximum keeps the last one's.
-POOL_ASSIGN = """n, c, i, j = np.indices(arg.shape)
+POOL_ASSIGN = """        n, c, i, j = np.indices(arg.shape)
         dx = np.zeros(x_shape, dtype=dout.dtype)
-        dx[n, c, i * self.stride + arg // k, j * self.stride + arg % k] += dout
-        return dx"""
-POOL_PUT = "np.put_along_axis(dwin, arg[..., None], dout[..., None], axis=-1)"
-POOL_MASK = [(LAYERS, "self.cache = (x.shape, arg)",
-              "self.cache = (x.shape, arg, flat == flat.max(axis=-1, keepdims=True))"),
-             (LAYERS, "x_shape, arg = self.cache", "x_shape, arg, mask = self.cache")]
+        dx[n, c, i * s + arg // k, j * s + arg % k] += dout
+        return dx
+        for o in range(k * k):"""
+POOL_AT = "at_o = arg == o "
+POOL_MASK = [(LAYERS, "self.cache = (x.shape, arg)", "self.cache = (x.shape, arg, win, out)"),
+             (LAYERS, "x_shape, arg = self.cache", "x_shape, arg, win, out = self.cache")]
 
 MUTANTS = [
     _one("fc-no-bias", "m5.fc.forward",
@@ -177,26 +178,24 @@ MUTANTS = [
            "win = _windows(x, k, k, self.stride)[:, :, :x.shape[2] // k, :x.shape[3] // k]")],
          "PARTIAL", named("maxpool_out_size_over_k")),
     _one("maxpool-backward-assign", "m5.maxpool.backward",
-         [(LAYERS, POOL_ADD, POOL_ASSIGN)],
+         [(LAYERS, POOL_BACKWARD, POOL_ASSIGN)],
          "PARTIAL", named("maxpool_dx_assign")),
     # every tied maximum gets the gradient
     _one("maxpool-backward-all-ties", "m5.maxpool.backward",
-         POOL_MASK + [(LAYERS, POOL_PUT, "dwin = mask * dout[..., None]")],
+         POOL_MASK + [(LAYERS, POOL_AT, "at_o = win[..., i, j] == out ")],
          "PARTIAL", named("maxpool_dx_ties_all_maxima")),
     # the gradient shared evenly by the tied maxima
     _one("maxpool-backward-split-ties", "m5.maxpool.backward",
-         POOL_MASK + [(LAYERS, POOL_PUT,
-                       "dwin = mask / mask.sum(axis=-1, keepdims=True) * dout[..., None]")],
+         POOL_MASK + [(LAYERS, POOL_AT, "at_o = (win[..., i, j] == out) / "
+                                         "(win == out[..., None, None]).sum(axis=(-2, -1)) ")],
          "PARTIAL", named("maxpool_dx_ties_split")),
     # the last maximum instead of the first
     _one("maxpool-backward-last-max", "m5.maxpool.backward",
-         [(LAYERS, "arg = flat.argmax(axis=-1)",
-           "arg = k * k - 1 - flat[..., ::-1].argmax(axis=-1)")],
+         [(LAYERS, "better = v > out", "better = v >= out")],
          "PARTIAL", named("maxpool_dx_ties_last_max")),
     # the flat index unravelled as (column, row)
     _one("maxpool-backward-argmax-transposed", "m5.maxpool.backward",
-         [(LAYERS, "dwin = dwin.reshape(*arg.shape, k, k)",
-           "dwin = dwin.reshape(*arg.shape, k, k).swapaxes(-1, -2)", "MaxPool2D.backward")],
+         [(LAYERS, "i, j = divmod(o, k)", "j, i = divmod(o, k)", "MaxPool2D.backward")],
          "FAIL", named("maxpool_dx_window_transposed")),
     _one("relu-forward-in-place", "m5.layers.no_input_mutation",
          [(LAYERS, "return np.where(self.cache, x, 0.0)", "x[~self.cache] = 0.0; return x")],
