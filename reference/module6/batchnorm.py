@@ -1,34 +1,39 @@
 import numpy as np
 
 
-def _batchnorm_backward(dx_hat, x_hat, inv_std):
+def _batchnorm_backward(dout, x_hat, gamma, inv_std, dgamma, dbeta):
     """Gradient through x_hat = (x - mean) * inv_std when mean and var are the batch's own.
 
     Per channel, over its M = N*H*W values (the sums run over n, h, w), the textbook form is
         dx = inv_std / M * (M * dx_hat - sum(dx_hat) - x_hat * sum(dx_hat * x_hat))
-    Its three terms are the three paths from x to x_hat: directly, through the mean
-    (every x moves it by 1/M), and through the variance (d var / dx = 2 (x - mean) / M).
-    In eval mode only the direct path exists: dx = dx_hat * inv_std.
+    with dx_hat = dout * gamma. Its three terms are the three paths from x to x_hat: directly,
+    through the mean (every x moves it by 1/M), and through the variance
+    (d var / dx = 2 (x - mean) / M). In eval mode only the direct path exists:
+    dx = dx_hat * inv_std.
 
     Parameters
     ----------
-    dx_hat : np.ndarray, shape (N, C, H, W)
-        Gradient w.r.t. x_hat, i.e. dout * gamma.
+    dout : np.ndarray, shape (N, C, H, W)
     x_hat : np.ndarray, shape (N, C, H, W)
         The normalised input of the forward pass.
-    inv_std : np.ndarray, shape (C,)
-        1 / sqrt(var + eps) of the batch.
+    gamma, inv_std : np.ndarray, shape (C,)
+        The scale, and 1 / sqrt(var + eps) of the batch.
+    dgamma, dbeta : np.ndarray, shape (C,)
+        sum(dout * x_hat) and sum(dout), as the backward computed them.
 
     Returns
     -------
     dx : np.ndarray, shape (N, C, H, W)
     """
-    scale = inv_std[None, :, None, None]
-    # Dividing the bracket by M turns both sums into means: the same value, and every term
-    # stays at the scale of dx_hat instead of M times it.
-    mean_d = dx_hat.mean(axis=(0, 2, 3), keepdims=True)
-    mean_dx = (dx_hat * x_hat).mean(axis=(0, 2, 3), keepdims=True)
-    return scale * (dx_hat - mean_d - x_hat * mean_dx)
+    M = dout.size // dout.shape[1]
+    # dx_hat = dout * gamma with gamma constant per channel: gamma comes out of the bracket
+    # into the scale, and the bracket's two sums are then dbeta and dgamma, already computed
+    # (no pass over the data again). Dividing the bracket by M turns them into means, and
+    # every term stays at the scale of dout instead of M times it.
+    mean_d = (dbeta / M)[None, :, None, None]
+    mean_dx = (dgamma / M)[None, :, None, None]
+    scale = (gamma * inv_std)[None, :, None, None]
+    return scale * (dout - mean_d - x_hat * mean_dx)
 
 
 class BatchNorm2D:
@@ -108,15 +113,18 @@ class BatchNorm2D:
         if self.training:
             n = x.shape[0] * x.shape[2] * x.shape[3]
             mean = x.mean(axis=(0, 2, 3))
-            var = x.var(axis=(0, 2, 3))            # biased: what normalises the batch
+            centred = x - mean[None, :, None, None]
+            # biased (divided by n): what normalises the batch; a sum of products per channel
+            var = np.einsum("nchw,nchw->c", centred, centred) / n
             m = self.momentum
             self.running_mean = (1 - m) * self.running_mean + m * mean
             # the running variance estimates the population: unbiased (PyTorch's convention)
             self.running_var = (1 - m) * self.running_var + m * var * n / max(n - 1, 1)
         else:
             mean, var = self.running_mean, self.running_var
+            centred = x - mean[None, :, None, None]
         inv_std = 1.0 / np.sqrt(var + self.eps)
-        x_hat = (x - mean[None, :, None, None]) * inv_std[None, :, None, None]
+        x_hat = centred * inv_std[None, :, None, None]
         self.cache = (x_hat, inv_std, self.training)
         return self.gamma[None, :, None, None] * x_hat + self.beta[None, :, None, None]
 
@@ -136,17 +144,17 @@ class BatchNorm2D:
         -----
         dgamma = sum of dout * x_hat, dbeta = sum of dout, both over axes (0, 2, 3), shape
         (C,); dx_hat = dout * gamma. The step from dx_hat to dx depends on the mode the
-        forward ran in (see `_batchnorm_backward`).
+        forward ran in (see `_batchnorm_backward`, which reuses dgamma and dbeta).
         """
         x_hat, inv_std, training = self.cache
-        self.dgamma = (dout * x_hat).sum(axis=(0, 2, 3))
+        self.dgamma = np.einsum("nchw,nchw->c", dout, x_hat)     # the sum of dout * x_hat
         self.dbeta = dout.sum(axis=(0, 2, 3))
-        dx_hat = dout * self.gamma[None, :, None, None]
+        gamma = self.gamma                                        # dx_hat = dout * gamma
         if not training:
             # running statistics are constants: x_hat is an affine function of x
-            return dx_hat * inv_std[None, :, None, None]
+            return dout * (gamma * inv_std)[None, :, None, None]
         # In training, mean and var depend on every x of the channel.
-        return _batchnorm_backward(dx_hat, x_hat, inv_std)
+        return _batchnorm_backward(dout, x_hat, gamma, inv_std, self.dgamma, self.dbeta)
 
     def get_params_and_grads(self):
         """

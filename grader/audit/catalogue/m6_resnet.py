@@ -29,10 +29,15 @@ RUNNING_MEAN = "            self.running_mean = (1 - m) * self.running_mean + m 
 RUNNING_VAR = ("            self.running_var = (1 - m) * self.running_var"
                " + m * var * n / max(n - 1, 1)\n")
 EVAL_STATS = "            mean, var = self.running_mean, self.running_var\n"
-NORMALISE = "        x_hat = (x - mean[None, :, None, None]) * inv_std[None, :, None, None]\n"
-BN_DX = "return scale * (dx_hat - mean_d - x_hat * mean_dx)"
-MEAN_D = "mean_d = dx_hat.mean(axis=(0, 2, 3), keepdims=True)"
-MEAN_DX = "mean_dx = (dx_hat * x_hat).mean(axis=(0, 2, 3), keepdims=True)"
+NORMALISE = "        x_hat = centred * inv_std[None, :, None, None]\n"
+VAR = 'var = np.einsum("nchw,nchw->c", centred, centred) / n'
+BN_DX = "return scale * (dout - mean_d - x_hat * mean_dx)"
+MEAN_D = "mean_d = (dbeta / M)"
+MEAN_DX = "mean_dx = (dgamma / M)"
+DGAMMA = 'self.dgamma = np.einsum("nchw,nchw->c", dout, x_hat)'
+# The sums the backward hands to `_batchnorm_backward`: a mutant whose dgamma or dbeta is wrong
+# hands it the right ones, as a student's dx does not depend on their dgamma attribute.
+BN_SUMS = "inv_std, self.dgamma, self.dbeta)"
 
 
 def _train_normalised(x_hat):
@@ -46,8 +51,7 @@ def _train_normalised(x_hat):
 MUTANTS = [
     # -- BatchNorm2D forward: training mode
     _one("bn-unbiased-var", "m6.batchnorm.forward",
-         [(BN, "var = x.var(axis=(0, 2, 3))            #",
-           "var = x.var(axis=(0, 2, 3), ddof=1)  #")],
+         [(BN, VAR, VAR.replace("/ n", "/ (n - 1)"))],
          "PARTIAL", named("bn_unbiased_variance")),
     _one("bn-eps-outside-sqrt", "m6.batchnorm.forward",
          [(BN, "inv_std = 1.0 / np.sqrt(var + self.eps)",
@@ -62,8 +66,7 @@ MUTANTS = [
          "PARTIAL", named("bn_no_affine")),
     _one("bn-global-stats", "m6.batchnorm.forward",
          [(BN, "mean = x.mean(axis=(0, 2, 3))", "mean = x.mean(axis=(0, 2, 3)) * 0 + x.mean()"),
-          (BN, "var = x.var(axis=(0, 2, 3))            #",
-           "var = x.var(axis=(0, 2, 3)) * 0 + x.var()  #")],
+          (BN, VAR, VAR + " * 0 + x.var()")],
          "PARTIAL", named("bn_stats_whole_array")),
     _one("bn-per-pixel-stats", "m6.batchnorm.forward",
          [(BN, NORMALISE, _train_normalised(
@@ -109,39 +112,41 @@ MUTANTS = [
          "PARTIAL", named("bn_eval_updates_first")),
     # -- BatchNorm2D backward: dx
     _one("bn-dx-as-constants", "m6.batchnorm.backward",
-         [(BN, BN_DX, "return scale * dx_hat")],
+         [(BN, BN_DX, "return scale * dout")],
          "PARTIAL", named("bn_dx_stats_constant")),
     _one("bn-dx-no-var-path", "m6.batchnorm.backward",
-         [(BN, BN_DX, "return scale * (dx_hat - mean_d)")],
+         [(BN, BN_DX, "return scale * (dout - mean_d)")],
          "PARTIAL", named("bn_dx_no_variance_path")),
     _one("bn-dx-no-mean-path", "m6.batchnorm.backward",
-         [(BN, BN_DX, "return scale * (dx_hat - x_hat * mean_dx)")],
+         [(BN, BN_DX, "return scale * (dout - x_hat * mean_dx)")],
          "PARTIAL", named("bn_dx_no_mean_path")),
     _one("bn-dx-var-over-m-minus-1", "m6.batchnorm.backward",
-         [(BN, MEAN_DX, "mean_dx = (dx_hat * x_hat).sum(axis=(0, 2, 3), keepdims=True) / (\n"
-                        "        dx_hat.size // dx_hat.shape[1] - 1)")],
+         [(BN, MEAN_DX, "mean_dx = (dgamma / (M - 1))")],
          "PARTIAL", named("bn_dx_unbiased_variance")),
     _one("bn-dx-sums", "m6.batchnorm.backward",
-         [(BN, MEAN_D, MEAN_D.replace(".mean(", ".sum(")),
-          (BN, MEAN_DX, MEAN_DX.replace(".mean(", ".sum("))],
+         [(BN, MEAN_D, "mean_d = (dbeta / 1)"), (BN, MEAN_DX, "mean_dx = (dgamma / 1)")],
          "PARTIAL", named("bn_dx_sums_not_means")),
     _one("bn-dx-no-inv-std", "m6.batchnorm.backward",
-         [(BN, BN_DX, "return dx_hat - mean_d - x_hat * mean_dx")],
+         [(BN, "scale = (gamma * inv_std)[None, :, None, None]\n    return",
+           "scale = gamma[None, :, None, None]\n    return")],
          "PARTIAL", named("bn_dx_no_inv_std")),
     _one("bn-dx-no-gamma", "m6.batchnorm.backward",
-         [(BN, "dx_hat = dout * self.gamma[None, :, None, None]", "dx_hat = dout")],
+         [(BN, "gamma = self.gamma  ", "gamma = np.ones_like(self.gamma)  ")],
          "PARTIAL", named("bn_dx_no_gamma")),
     # -- BatchNorm2D backward: dgamma, dbeta
     _one("bn-dgamma-uses-x", "m6.batchnorm.backward",
          [(BN, "        self.cache = (x_hat, inv_std, self.training)\n",
            "        self.cache = (x_hat, inv_std, self.training)\n        self.x = x\n"),
-          (BN, "self.dgamma = (dout * x_hat).sum(", "self.dgamma = (dout * self.x).sum(")],
+          (BN, DGAMMA, DGAMMA.replace("x_hat)", "self.x)")),
+          (BN, BN_SUMS, 'inv_std, np.einsum("nchw,nchw->c", dout, x_hat), self.dbeta)')],
          "PARTIAL", named("bn_dgamma_uses_x")),
     _one("bn-dgamma-mean", "m6.batchnorm.backward",
-         [(BN, "self.dgamma = (dout * x_hat).sum(", "self.dgamma = (dout * x_hat).mean(")],
+         [(BN, DGAMMA, DGAMMA + " / (dout.size // dout.shape[1])"),
+          (BN, BN_SUMS, 'inv_std, np.einsum("nchw,nchw->c", dout, x_hat), self.dbeta)')],
          "PARTIAL", named("bn_dgamma_mean")),
     _one("bn-dbeta-mean", "m6.batchnorm.backward",
-         [(BN, "self.dbeta = dout.sum(axis=(0, 2, 3))", "self.dbeta = dout.mean(axis=(0, 2, 3))")],
+         [(BN, "self.dbeta = dout.sum(axis=(0, 2, 3))", "self.dbeta = dout.mean(axis=(0, 2, 3))"),
+          (BN, BN_SUMS, "inv_std, self.dgamma, dout.sum(axis=(0, 2, 3)))")],
          "PARTIAL", named("bn_dbeta_mean")),
     # -- BasicBlock, identity shortcut
     _one("block-no-shortcut-forward", "m6.basicblock.identity",
