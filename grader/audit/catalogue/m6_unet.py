@@ -3,12 +3,13 @@ for what a mutant is."""
 from ..mutants import UNET, UP, _many, _one, named
 
 BILINEAR_SRC = "src = np.maximum((np.arange(n_out) + 0.5) / scale - 0.5, 0.0)"
-NEAREST_DX = "return dout.reshape(N, C, H, s, W, s).sum(axis=(3, 5))"
-BILINEAR_DX = 'return np.einsum("ih,ncij,jw->nchw", A_h, dout, A_w, optimize=True)'
+NEAREST_DX = "return sum(dout[:, :, a::s, b::s] for a in range(s) for b in range(s))"
+SIZES = "N, C = dout.shape[:2]\n            H, W = self.cache\n            "
+BILINEAR_DX = "return A_h.T @ (dout @ A_w)"
 ADD_WEIGHTS = ("np.add.at(A, (rows, i0), 1.0 - t)   # i0 == i1 at the last row: both weights "
                "add up\n    np.add.at(A, (rows, i1), t)")
 # A loop over output pixels that assigns: each copy overwrites the one before.
-NEAREST_DX_ASSIGN = """dx = np.zeros((N, C, H, W))
+NEAREST_DX_ASSIGN = SIZES + """dx = np.zeros((N, C, H, W))
             for i in range(H * s):
                 for j in range(W * s):
                     dx[:, :, i // s, j // s] = dout[:, :, i, j]
@@ -45,10 +46,10 @@ MUTANTS = [
          [(UP, NEAREST_DX, NEAREST_DX_ASSIGN)],
          "PARTIAL", named("nearest_dx_overwritten")),
     _one("upsample-backward-mean", "m6.upsample.nearest",
-         [(UP, NEAREST_DX, "return dout.reshape(N, C, H, s, W, s).mean(axis=(3, 5))")],
+         [(UP, NEAREST_DX, SIZES + "return dout.reshape(N, C, H, s, W, s).mean(axis=(3, 5))")],
          "PARTIAL", named("nearest_dx_mean")),
     _one("upsample-backward-reshape", "m6.upsample.nearest",
-         [(UP, NEAREST_DX, "return dout.reshape(N, C, s, H, s, W).sum(axis=(2, 4))")],
+         [(UP, NEAREST_DX, SIZES + "return dout.reshape(N, C, s, H, s, W).sum(axis=(2, 4))")],
          "PARTIAL", named("nearest_dx_wrong_reshape")),
     _one("upsample-tile", "m6.upsample.nearest",
          [(UP, "return x.repeat(s, axis=2).repeat(s, axis=3)", "return np.tile(x, (1, 1, s, s))")],
