@@ -1,6 +1,7 @@
 """Fewer round trips to the worker (issue 14, item 4): writes into the worker's arrays travel
 with the next request, and many attributes are read or written in one request — with the
-same results, in the same order, and a failure still reported for its own attribute."""
+same results, in the same order, and a failure still reported for its own attribute. And
+results the trusted side is done with are released (the bench's loop of runs)."""
 import time
 
 import numpy as np
@@ -8,10 +9,26 @@ import pytest
 
 from grader import sandbox
 from grader.errors import MissingAttribute, StudentError
-from grader.proxy import Student
+from grader.proxy import RemoteMethod, Student
 from grader.suites import toolkit
 
 SOURCE = '''
+import weakref
+
+import numpy as np
+
+made = []
+
+
+def grow(n):
+    made.append(weakref.ref(a := np.ones(n)))
+    return a, [a * 2]
+
+
+def alive():
+    return sum(ref() is not None for ref in made)
+
+
 class Layer:
     def __init__(self):
         self.W = 1.0
@@ -70,3 +87,21 @@ def test_the_worker_batches_only_writes_into_arrays(student):
     with pytest.raises(StudentError, match="writes into arrays"):
         student.request("batch", [["setattr", layer._ref, "W", 3.0], ["ping"]])
     assert layer.W == 1.0
+
+
+def test_released_results_are_dropped_and_their_handles_never_reused(student):
+    code = student.module("mod.code")
+    grow = RemoteMethod(code, "grow")
+    first, second = grow.keep(3), grow.keep(4)
+    assert code.alive() == 2
+    student.release(first)                        # a tuple holding an array and a list
+    assert code.alive() == 1
+    with pytest.raises(StudentError):             # a released handle is gone
+        student.fetch(first[0])
+    student.release(first, None, 7)               # twice, and non-handles: harmless
+    third = grow.keep(5)
+    assert third[0]._ref.handle not in {first[0]._ref.handle, first[1][0]._ref.handle}
+    assert student.fetch(second[0]).tolist() == [1.0] * 4     # the others are untouched
+    assert student.fetch(third[1][0]).tolist() == [2.0] * 5
+    student.release(second, third)
+    assert code.alive() == 0
