@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader.audit.catalogue.m5_layers import POOL_ADD, SIGMOID_OUT, SOFTMAX_SHIFT
+from grader.audit.catalogue.m5_layers import POOL_BACKWARD, SIGMOID_OUT, SOFTMAX_SHIFT
 from grader.audit.mutants import LAYERS, LOSS, cases
 from grader.suites.mistakes import m5_dense, m5_loss, m5_pool
 
@@ -38,12 +38,12 @@ HONEST = [
     ("m5.relu", [(LAYERS, "return np.where(self.cache, x, 0.0)", "return np.maximum(x, 0.0)"),
                  (LAYERS, "return np.where(self.cache, dout, 0.0)", "return dout * self.cache")]),
     # np.add.at accumulates over repeated indices, where dx[idx] += dout would not
-    ("m5.maxpool.backward", [(LAYERS, POOL_ADD,
-                              "n, c, i, j = np.indices(arg.shape)\n"
+    ("m5.maxpool.backward", [(LAYERS, POOL_BACKWARD,
+                              "        n, c, i, j = np.indices(arg.shape)\n"
                               "        dx = np.zeros(x_shape, dtype=dout.dtype)\n"
-                              "        np.add.at(dx, (n, c, i * self.stride + arg // k, "
-                              "j * self.stride + arg % k), dout)\n"
-                              "        return dx")]),
+                              "        np.add.at(dx, (n, c, i * s + arg // k, j * s + arg % k), dout)\n"
+                              "        return dx\n"
+                              "        for o in range(k * k):")]),
 ]
 
 
