@@ -267,8 +267,20 @@ CHUNK = 2 ** 17
 
 
 def _chunks(N, per_sample):
-    """Consecutive slices of a batch of N samples, about CHUNK numbers (per_sample each) in
-    each slice, at least one sample."""
+    """Consecutive slices of a batch, each of about CHUNK numbers (at least one sample).
+
+    Parameters
+    ----------
+    N : int
+        Samples in the batch: the first axis of an array of shape (N, C, H, W).
+    per_sample : int
+        Numbers one sample takes (e.g. its columns: C*kh*kw*H'*W').
+
+    Returns
+    -------
+    chunks : list of slice
+        slice(0, n), slice(n, 2n), ... up to N.
+    """
     step = max(1, CHUNK // per_sample)
     return [slice(n, min(n + step, N)) for n in range(0, N, step)]
 
@@ -277,6 +289,13 @@ def _columns(xp, kh, kw, stride, Ho, Wo):
     """The im2col matrix of xp (N, C, H, W), a chunk of the batch at a time.
 
         cols[n, (c, p, q), (i, j)] = xp[n0 + n, c, i*stride + p, j*stride + q]
+
+    Parameters
+    ----------
+    xp : np.ndarray, shape (N, C, H, W)
+    kh, kw, stride : int
+    Ho, Wo : int
+        The windows in each direction: (H - kh) // stride + 1 and likewise (or fewer).
 
     Yields
     ------

@@ -41,7 +41,8 @@ HONEST = [
     ("m5.maxpool.backward", [(LAYERS, POOL_BACKWARD,
                               "        n, c, i, j = np.indices(arg.shape)\n"
                               "        dx = np.zeros(x_shape, dtype=dout.dtype)\n"
-                              "        np.add.at(dx, (n, c, i * s + arg // k, j * s + arg % k), dout)\n"
+                              "        np.add.at(dx, (n, c, i * s + arg // k, j * s + arg % k),"
+                              " dout)\n"
                               "        return dx\n"
                               "        for o in range(k * k):")]),
 ]

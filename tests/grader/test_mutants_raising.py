@@ -156,8 +156,8 @@ def test_an_error_from_an_empty_window_shows_the_shapes_there(mutant, grade_tree
     """A classic slip: the window is sliced with the wrong bounds, comes out empty, and
     numpy's message ("zero-size array to reduction operation ...") names no array."""
     tree = mutant(("module5/layers.py",
-                   "        flat = win.reshape(*win.shape[:4], k * k)\n",
-                   "        flat = win.reshape(*win.shape[:4], k * k)\n"
+                   "        win = _windows(x, k, k, self.stride)               # (N, C, H', W', k, k)\n",
+                   "        win = _windows(x, k, k, self.stride)\n"
                    "        window = x[:, :, x.shape[2]:, :k]\n"
                    "        window.max()\n"))
     result = grade_tree(tree, ["m5.maxpool.forward"])["m5.maxpool.forward"]
