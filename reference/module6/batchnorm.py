@@ -33,7 +33,13 @@ def _batchnorm_backward(dout, x_hat, gamma, inv_std, dgamma, dbeta):
     mean_d = (dbeta / M)[None, :, None, None]
     mean_dx = (dgamma / M)[None, :, None, None]
     scale = (gamma * inv_std)[None, :, None, None]
-    return scale * (dout - mean_d - x_hat * mean_dx)
+    # dx = scale * (dout - mean_d - x_hat * mean_dx), step by step in one new array: each
+    # step rewrites it in place instead of writing the next temporary to fresh memory.
+    dx = x_hat * mean_dx
+    dx += mean_d
+    np.subtract(dout, dx, out=dx)
+    dx *= scale
+    return dx
 
 
 class BatchNorm2D:
@@ -124,9 +130,13 @@ class BatchNorm2D:
             mean, var = self.running_mean, self.running_var
             centred = x - mean[None, :, None, None]
         inv_std = 1.0 / np.sqrt(var + self.eps)
-        x_hat = centred * inv_std[None, :, None, None]
+        # centred is this call's own array: normalised in place, and out scaled and shifted
+        # in place, so no step writes a temporary to fresh memory
+        x_hat = np.multiply(centred, inv_std[None, :, None, None], out=centred)
         self.cache = (x_hat, inv_std, self.training)
-        return self.gamma[None, :, None, None] * x_hat + self.beta[None, :, None, None]
+        out = x_hat * self.gamma[None, :, None, None]
+        out += self.beta[None, :, None, None]
+        return out
 
     def backward(self, dout):
         """

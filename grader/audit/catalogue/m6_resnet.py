@@ -29,9 +29,11 @@ RUNNING_MEAN = "            self.running_mean = (1 - m) * self.running_mean + m 
 RUNNING_VAR = ("            self.running_var = (1 - m) * self.running_var"
                " + m * var * n / max(n - 1, 1)\n")
 EVAL_STATS = "            mean, var = self.running_mean, self.running_var\n"
-NORMALISE = "        x_hat = centred * inv_std[None, :, None, None]\n"
+NORMALISE = "        x_hat = np.multiply(centred, inv_std[None, :, None, None], out=centred)\n"
 VAR = 'var = np.einsum("nchw,nchw->c", centred, centred) / n'
-BN_DX = "return scale * (dout - mean_d - x_hat * mean_dx)"
+# The backward's last step, dx = scale * (dout - mean_d - x_hat * mean_dx) in place.
+BN_DX = ("dx = x_hat * mean_dx\n    dx += mean_d\n    np.subtract(dout, dx, out=dx)\n"
+         "    dx *= scale\n    return dx")
 MEAN_D = "mean_d = (dbeta / M)"
 MEAN_DX = "mean_dx = (dgamma / M)"
 DGAMMA = 'self.dgamma = np.einsum("nchw,nchw->c", dout, x_hat)'
@@ -61,8 +63,8 @@ MUTANTS = [
          [(BN, "inv_std = 1.0 / np.sqrt(var + self.eps)", "inv_std = 1.0 / (var + self.eps)")],
          "PARTIAL", named("bn_no_sqrt")),
     _one("bn-no-affine", "m6.batchnorm.forward",
-         [(BN, "return self.gamma[None, :, None, None] * x_hat + self.beta[None, :, None, None]",
-           "return x_hat")],
+         [(BN, "out = x_hat * self.gamma[None, :, None, None]\n"
+               "        out += self.beta[None, :, None, None]\n        return out", "return x_hat")],
          "PARTIAL", named("bn_no_affine")),
     _one("bn-global-stats", "m6.batchnorm.forward",
          [(BN, "mean = x.mean(axis=(0, 2, 3))", "mean = x.mean(axis=(0, 2, 3)) * 0 + x.mean()"),
@@ -127,8 +129,8 @@ MUTANTS = [
          [(BN, MEAN_D, "mean_d = (dbeta / 1)"), (BN, MEAN_DX, "mean_dx = (dgamma / 1)")],
          "PARTIAL", named("bn_dx_sums_not_means")),
     _one("bn-dx-no-inv-std", "m6.batchnorm.backward",
-         [(BN, "scale = (gamma * inv_std)[None, :, None, None]\n    return",
-           "scale = gamma[None, :, None, None]\n    return")],
+         [(BN, "scale = (gamma * inv_std)[None, :, None, None]\n    #",
+           "scale = gamma[None, :, None, None]\n    #")],
          "PARTIAL", named("bn_dx_no_inv_std")),
     _one("bn-dx-no-gamma", "m6.batchnorm.backward",
          [(BN, "gamma = self.gamma  ", "gamma = np.ones_like(self.gamma)  ")],
