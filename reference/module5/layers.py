@@ -361,7 +361,7 @@ class Conv2D(Layer):
     dW, db : np.ndarray, shapes (C_out, C_in, kH, kW) and (C_out,)
         Set by backward.
     cache : tuple
-        (x, x zero-padded) of the last forward.
+        (x.shape, x zero-padded) of the last forward.
     """
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0):
@@ -415,7 +415,7 @@ class Conv2D(Layer):
             raise ValueError(f"kernel {kh}x{kw} does not fit input {H}x{W} with padding {p}")
         out = _correlate(xp, self.W.reshape(C_out, -1), kh, kw, s)
         out += self.b[None, :, None, None]
-        self.cache = (x, xp)
+        self.cache = (x.shape, xp)
         return out
 
     def backward(self, dout):
@@ -443,8 +443,8 @@ class Conv2D(Layer):
           - gather: the full convolution of the stride-dilated dout with the flipped kernel,
             the same im2col product as the forward.
         """
-        x, xp = self.cache
-        N, C, H, W = x.shape
+        x_shape, xp = self.cache
+        N, C, H, W = x_shape
         C_out, _, kh, kw = self.W.shape
         p, s = self.padding, self.stride
         Ho, Wo = dout.shape[2], dout.shape[3]
@@ -462,7 +462,7 @@ class Conv2D(Layer):
             flipped = self.W[:, :, ::-1, ::-1].transpose(1, 0, 2, 3).reshape(C, -1)
             # The same columns give dW, flipped: column (o, a, b) of pixel (u, v) holds
             # dout[o] at the window offset (kH-1-a, kW-1-b) that reaches x[u, v].
-            x_rows = x.reshape(N, C, H * W)
+            x_rows = xp[:, :, p:p + H, p:p + W].reshape(N, C, H * W)   # x, our own copy
             dx = np.empty((N, C, H * W), dtype=np.result_type(dout, self.W))
             dW_flipped = np.zeros((C_out * kh * kw, C))
             for rows, cols in _columns(spread[:, :, p:p + Hf, p:p + Wf], kh, kw, 1, H, W):

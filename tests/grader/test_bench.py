@@ -102,7 +102,7 @@ def test_the_exercise_tree_gives_todo_rows_and_exit_0(tmp_path):
     assert "PyTorch：沒有量測（--no-torch）" in done.stdout
 
 
-HANG = ("        x, xp = self.cache\n",
+HANG = ("        x_shape, xp = self.cache\n",
         "        while True:\n            pass\n")
 
 

@@ -503,7 +503,8 @@ def test_a_framework_is_forbidden(attack, conv_forward_users):
     and earns nothing; the others may be FORBIDDEN too (the file imports torch), but every
     check has its result."""
     users, _ = conv_forward_users
-    tree = attack.inject_forward(TORCH, more=[(LAYERS, FORWARD_RETURN, "        return _fault_out\n")])
+    tree = attack.inject_forward(TORCH, more=[
+        (LAYERS, FORWARD_RETURN, FORWARD_RETURN.replace("return out", "return _fault_out"))])
     graded = grade(attack, tree, modules=[5], bound=WHOLE_RUN_BOUND)
     m5 = {s.id for s in graded.specs}
     v = Verdict("torch in Conv2D.forward")
@@ -852,7 +853,7 @@ def test_student_text_reaches_no_report_raw(attack):
 def test_a_list_instead_of_an_array_is_a_fail(attack):
     """'returns ... lists': FAIL naming the type, not a crash, nothing earned."""
     tree = attack.tree("reference", [(LAYERS, FORWARD_RETURN, FORWARD_RETURN.replace(
-        "transpose(0, 3, 1, 2)", "transpose(0, 3, 1, 2).tolist()"))])
+        "return out", "return out.tolist()"))])
     graded = grade(attack, tree, "m5.conv2d.forward")
     v = Verdict("a list from Conv2D.forward")
     no_points(v, graded, ["m5.conv2d.forward"], statuses={"FAIL"}, names=("list",))
@@ -874,9 +875,8 @@ def test_modifying_the_input_is_caught_and_costs_nothing_else(attack):
     """'modifies its input': a Conv2D.forward that zeroes x after computing the right answer
     fails m5.layers.no_input_mutation's conv part, and the checks that judge its values
     (which keep their own copies of x) still pass."""
-    tree = attack.tree("reference", [(LAYERS, FORWARD_RETURN,
-                                      "        _fault_out = " + FORWARD_RETURN.strip()[len("return "):] + "\n"
-                                      "        x[...] = 0.0\n        return _fault_out\n")])
+    tree = attack.tree("reference", [(LAYERS, FORWARD_RETURN, FORWARD_RETURN.replace(
+        "return out", "x[...] = 0.0\n        return out"))])
     graded = grade(attack, tree, "m5.[cl]*")
     v = Verdict("Conv2D.forward zeroes its input")
     r = graded.result("m5.layers.no_input_mutation")

@@ -168,8 +168,8 @@ HANGS = {"a Python loop": "while True:\n    pass",
 @pytest.mark.parametrize("what", sorted(HANGS))
 def test_a_hang_in_conv2d_backward_is_waited_for_once_per_process(what, mutant, grade_tree):
     body = "".join(f"        {line}\n" for line in HANGS[what].splitlines())
-    tree = mutant(("module5/layers.py", "        x, xp = self.cache\n",
-                   body + "        x, xp = self.cache\n", "Conv2D.backward"))
+    tree = mutant(("module5/layers.py", "        x_shape, xp = self.cache\n",
+                   body + "        x_shape, xp = self.cache\n", "Conv2D.backward"))
     started = time.monotonic()
     results = grade_tree(tree, sandbox_mode="require")
     wall = time.monotonic() - started

@@ -69,7 +69,7 @@ def test_a_syntax_error_is_an_error_with_its_line(mutant, grade_tree):
 
 
 def test_an_object_that_claims_equality_gains_nothing(mutant, grade_tree):
-    tree = mutant((LAYERS, "        self.cache = (x, xp)\n        return out\n",
+    tree = mutant((LAYERS, "        self.cache = (x.shape, xp)\n        return out\n",
                    "        class Anything(np.ndarray):\n"
                    "            def __eq__(self, other):\n"
                    "                return True\n"
@@ -80,8 +80,8 @@ def test_an_object_that_claims_equality_gains_nothing(mutant, grade_tree):
 
 
 def test_float32_output_is_named(mutant, grade_tree):
-    tree = mutant((LAYERS, "        self.cache = (x, xp)\n        return out\n",
-                   "        self.cache = (x, xp)\n        return out.astype(np.float32)\n"))
+    tree = mutant((LAYERS, "        self.cache = (x.shape, xp)\n        return out\n",
+                   "        self.cache = (x.shape, xp)\n        return out.astype(np.float32)\n"))
     result = grade_tree(tree, ["m5.conv2d.forward"])["m5.conv2d.forward"]
     assert result.status == "FAIL"
     assert "float32 output: keep float64" in result.hint["en"]
