@@ -449,7 +449,6 @@ class Conv2D(Layer):
         p, s = self.padding, self.stride
         Ho, Wo = dout.shape[2], dout.shape[3]
         self.db = dout.sum(axis=(0, 2, 3))
-        dout_rows = dout.reshape(N, C_out, Ho * Wo)          # each sample's (C_out, H'*W')
         # Both forms of dx give the same numbers; take the one that moves fewer: the gather's
         # columns hold C_out*H*W numbers per kernel offset, the scatter's C_in*H'*W'.
         if C_out * H * W <= C * Ho * Wo:
@@ -474,6 +473,7 @@ class Conv2D(Layer):
         # The scatter: the forward's columns again, chunk by chunk (recomputing them costs less
         # than keeping them): dW is each sample's dout times its transposed columns, and the
         # columns' gradient W^T dout goes back under the windows.
+        dout_rows = dout.reshape(N, C_out, Ho * Wo)          # each sample's (C_out, H'*W')
         dW = np.zeros((C_out, C * kh * kw))
         dxp = np.zeros(xp.shape, dtype=np.result_type(dout, self.W))
         W_cols = self.W.reshape(C_out, -1)

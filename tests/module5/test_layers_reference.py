@@ -22,6 +22,7 @@ import pytest
 
 from given.gradcheck import gradient_check, rel_error
 from grader.suites import oracles
+import reference.module5.layers as reference_layers
 from reference.module5.layers import Conv2D, Flatten, FullyConnected, MaxPool2D, ReLU, Sigmoid
 from reference.module5.loss import cross_entropy_loss, softmax
 from tests.support.layer_checks import layer_gradient_errors
@@ -189,6 +190,41 @@ def test_conv_gradients(case):
     layer, x = make_conv(rng, case)
     errors = layer_gradient_errors(layer, x, rng)
     assert max(errors.values()) < GRAD_TOL, errors
+
+
+# (N, C, H, W, F, kh, kw, stride, padding): the first four take the gather form of dx
+# (F*H*W <= C*H'*W'), the last three the scatter form (col2im).
+BOTH_DX_FORMS = [
+    (5, 4, 6, 7, 4, 3, 3, 1, 1),      # same-size output, as ResNet and U-Net layers
+    (3, 6, 7, 6, 2, 3, 2, 2, 1),      # stride 2: dout spread apart with zeros
+    (4, 5, 4, 5, 1, 1, 3, 1, 2),      # padding larger than kernel - 1: dout cut, not padded
+    (3, 6, 5, 5, 2, 2, 2, 3, 3),      # stride 3 with more padding than kernel
+    (5, 1, 8, 7, 3, 3, 3, 1, 0),      # more output than input channels (LeNet conv1)
+    (3, 2, 7, 7, 4, 3, 2, 2, 0),
+    (4, 3, 6, 6, 5, 2, 2, 1, 1),
+]
+
+
+@pytest.mark.parametrize("tiny_chunks", [False, True], ids=["one-chunk", "many-chunks"])
+@pytest.mark.parametrize("case", BOTH_DX_FORMS, ids=lambda c: "N{}C{}H{}W{}F{}k{}x{}s{}p{}".format(*c))
+def test_conv_backward_forms_match_the_oracle(case, tiny_chunks, monkeypatch):
+    """Either form of dx (and the dW each computes) equals the loop-free trusted oracle, with
+    the whole batch in one chunk of columns or one sample per chunk (the last one short)."""
+    N, C, H, W, F, kh, kw, s, p = case
+    Ho, Wo = (H + 2 * p - kh) // s + 1, (W + 2 * p - kw) // s + 1
+    assert (F * H * W <= C * Ho * Wo) == (BOTH_DX_FORMS.index(case) < 4)
+    if tiny_chunks:
+        monkeypatch.setattr(reference_layers, "CHUNK", 2 * C * kh * kw * Ho * Wo - 1)
+    rng = np.random.default_rng(BOTH_DX_FORMS.index(case))
+    layer, x = make_conv(rng, case)
+    out = layer.forward(x)
+    np.testing.assert_allclose(out, conv_oracle(x, layer.W, layer.b, s, p), **EXACT)
+    dout = rng.standard_normal(out.shape)
+    dx = layer.backward(dout)
+    want_dx, want_dW, want_db = oracles.conv2d_backward(x, layer.W, s, p, dout)
+    for got, want in ((dx, want_dx), (layer.dW, want_dW), (layer.db, want_db)):
+        assert got.shape == want.shape
+        np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12)
 
 
 @pytest.mark.parametrize("k,stride", [(2, 2), (3, 2), (3, 1), (2, 3)])
