@@ -3,7 +3,10 @@ measured in the same run on the same machine.
 
 Every row is one forward + backward of a layer on a standard shape (or one training step of
 a whole model: forward, loss, backward, an SGD update), timed as the median of --repeats runs
-after one warm-up run. Your code runs in sandboxed worker processes, exactly as when grading
+after a warm-up: untimed runs until WARM_S seconds or WARM_RUNS runs have gone into it (at
+least one run), on every side alike. A fresh process's first runs still fault in memory
+that its allocator later reuses (8 MB arrays take about ten runs to settle); a training
+loop is long past that, and so is the timed part. Your code runs in sandboxed worker processes, exactly as when grading
 (grader/proxy.py, grader/sandbox.py), one fresh worker per row, with a time limit per row: a
 hang costs that row only (TIMEOUT) and the bench goes on. What the grader's channel itself
 costs (a round trip per call, measured in the same worker; the transfer of arrays that must
@@ -16,8 +19,10 @@ Three baselines, all measured in this run with the same BLAS thread count (--thr
 
 * the reference tree (reference/), timed the same way in its own sandboxed worker; absent
   from a student release, where the column shows —;
-* PyTorch CPU float64 (when installed), in a separate process: the same shapes, the same
-  median after a warm-up; without it the column says so and nothing fails;
+* PyTorch CPU float64 (when installed), in one separate process that is asked for one row
+  at a time: each row's sides are timed back to back, so a change in the machine's speed
+  during the run lands on both; the same shapes, the same warm-up and median; without
+  torch the column says so and nothing fails;
 * numpy's achieved GEMM rate (an n×n float64 matrix product): the row's matrix-product
   FLOPs at that rate are the fastest an im2col layer can be. Layers without matrix
   products (ReLU, pooling, BatchNorm, upsampling) have no such limit (—).
@@ -48,8 +53,10 @@ limit after the warm-up, and `ms` is then the warm-up's own time.
 import argparse
 import json
 import os
+import queue
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -73,6 +80,11 @@ THREAD_VARS = ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "OMP_NUM_THREADS")
 #: A worker may start at most this many processes and threads (sandbox.Limits.processes).
 MAX_THREADS = 32
 DEFAULT_REPEATS, QUICK_REPEATS = 5, 3
+#: The warm-up of every row on every side: untimed runs until this many seconds have gone
+#: into them, or this many runs, whichever comes first (always at least one run).
+WARM_S, WARM_RUNS = 0.25, 20
+#: Seconds PyTorch's process may take to start (import torch) before it counts as absent.
+TORCH_START_S = 120.0
 DEFAULT_TIMEOUT = 60.0
 GEMM_N, QUICK_GEMM_N = 1024, 256
 #: Round trips timed to learn what one call through the channel costs.
@@ -449,6 +461,8 @@ def time_row(student, row, repeats, limit, seed, lang):
         student.seed(seed)
         prepared = PREPARE[row.kind](student, row, np.random.default_rng(seed), lang)
         rtt, transfer = _channel_costs(student, prepared.crossing)
+        warm_up(lambda: student.release(prepared.run()), prepared.warm,
+                lambda estimate: time.monotonic() + 1.2 * estimate <= student.deadline)
         times = []
         while len(times) < repeats:
             estimate = max(times) if times else prepared.warm
@@ -493,43 +507,49 @@ def child_env(threads):
     return env
 
 
-def _child(entry, spec, threads, timeout, on_line=None):
-    """Run `entry` (a function of this module) in a fresh interpreter with `spec` on stdin;
-    return the JSON objects it printed, one per line, calling on_line(obj) for each as it
-    comes. The process is killed after `timeout` seconds."""
-    argv = [sys.executable, "-c", f"from grader.bench import {entry}; {entry}()"]
-    process = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True, env=child_env(threads),
-                               cwd=str(PROJECT_ROOT))
-    timer = threading.Timer(timeout, process.kill)
-    timer.start()
-    found = []
+def _argv(entry):
+    """The command line of a baseline process running `entry`, a function of this module."""
+    return [sys.executable, "-c", f"from grader.bench import {entry}; {entry}()"]
+
+
+def _last_line(text, code):
+    """What a baseline process said last on stderr, or its exit code."""
+    return (text.strip().splitlines() or [f"exit code {code}"])[-1][:200]
+
+
+def _child(entry, spec, threads, timeout):
+    """Run `entry` in a fresh interpreter with `spec` on stdin; return the JSON objects it
+    printed, one per line. The process is killed after `timeout` seconds."""
     try:
-        process.stdin.write(json.dumps(spec))
-        process.stdin.close()
-        for line in process.stdout:
-            try:
-                obj = json.loads(line)
-            except ValueError:
-                continue
-            found.append(obj)
-            if on_line is not None:
-                on_line(obj)
-        error = process.stderr.read()
-        process.wait()
-    finally:
-        timer.cancel()
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-    if process.returncode != 0:
-        last = (error.strip().splitlines() or [f"exit code {process.returncode}"])[-1]
-        found.append({"failed": last[:200]})
+        done = subprocess.run(_argv(entry), input=json.dumps(spec), capture_output=True,
+                              text=True, env=child_env(threads), cwd=str(PROJECT_ROOT),
+                              timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return [{"failed": f"no answer within {timeout:g} s"}]
+    found = []
+    for line in done.stdout.splitlines():
+        try:
+            found.append(json.loads(line))
+        except ValueError:
+            continue
+    if done.returncode != 0:
+        found.append({"failed": _last_line(done.stderr, done.returncode)})
     return found
 
 
+def warm_up(once, first, fits=lambda estimate: True):
+    """Untimed runs of `once` after a first run that took `first` seconds, until WARM_S
+    seconds or WARM_RUNS runs have gone into the warm-up, or (`fits`, given the slowest run
+    so far) the next run would not fit. Returns the runs made, the first included."""
+    runs, spent, slowest = 1, first, first
+    while spent < WARM_S and runs < WARM_RUNS and fits(slowest):
+        seconds = _seconds(once)
+        runs, spent, slowest = runs + 1, spent + seconds, max(slowest, seconds)
+    return runs
+
+
 def _median_seconds(fn, repeats):
-    fn()                                        # warm-up
+    warm_up(fn, _seconds(fn))
     return float(np.median([_seconds(fn) for _ in range(repeats)]))
 
 
@@ -555,9 +575,13 @@ def measure_gemm(threads, quick, repeats):
 
 
 def torch_child():
-    """In a baseline process: PyTorch CPU float64 times of the rows in the spec on stdin,
-    one JSON line per row after a header line ({"torch": version} or {"missing": why})."""
-    spec = json.load(sys.stdin)
+    """In a baseline process: PyTorch CPU float64 times of rows asked for one at a time.
+
+    The first line on stdin is {"threads", "repeats"}; the answer is a header line,
+    {"torch": version, "threads": n} or {"missing": why}. Every later line is a row's spec
+    with its "seed", answered by {"key", "ms"} or {"key", "error"}. The end of stdin ends it.
+    """
+    spec = json.loads(sys.stdin.readline())
     try:
         import torch
     except Exception as exc:  # noqa: BLE001 - any failure to import means no baseline
@@ -566,9 +590,10 @@ def torch_child():
     torch.set_num_threads(spec["threads"])
     print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads()}),
           flush=True)
-    for i, row in enumerate(spec["rows"]):
+    for line in iter(sys.stdin.readline, ""):
+        row = json.loads(line)
         try:
-            seconds = _torch_seconds(torch, row, spec["repeats"], spec["seed"] + i)
+            seconds = _torch_seconds(torch, row, spec["repeats"], row["seed"])
             print(json.dumps({"key": row["key"], "ms": seconds * 1e3}), flush=True)
         except Exception as exc:  # noqa: BLE001 - one row's failure is that row's
             print(json.dumps({"key": row["key"], "error": f"{type(exc).__name__}: {exc}"}),
@@ -666,25 +691,86 @@ def _torch_seconds(torch, row, repeats, seed):
     return _median_seconds(once, repeats)
 
 
-def measure_torch(rows_, threads, repeats, seed, limit, on_row):
-    """({"available", "version", "threads", "reason"}, {key: ms or None})."""
-    spec = {"rows": [r.spec() for r in rows_], "threads": threads, "repeats": repeats,
-            "seed": seed}
-    times = {}
+class TorchBaseline:
+    """PyTorch's side of the bench: one process (torch_child) for the whole run, asked for
+    a row right after that row's other sides, so each row's times are measured back to
+    back. `info` is the report's {"available", "version", "threads", "reason"}."""
 
-    def on_line(obj):
-        if "key" in obj:
-            times[obj["key"]] = obj.get("ms")
-            on_row(obj["key"])
-    lines = _child("torch_child", spec, threads, timeout=60 + limit * len(rows_),
-                   on_line=on_line)
-    head = next((o for o in lines if "torch" in o or "missing" in o), None)
-    if head is None or "missing" in head:
-        why = (head or {}).get("missing") or next(
-            (o["failed"] for o in lines if "failed" in o), "no answer")
-        return {"available": False, "version": None, "threads": None, "reason": why}, {}
-    return {"available": True, "version": head["torch"], "threads": head["threads"],
-            "reason": None}, times
+    def __init__(self, threads, repeats, limit):
+        self.limit = limit
+        self.info = {"available": False, "version": None, "threads": None, "reason": None}
+        self.answers = queue.Queue()
+        self.errors = tempfile.TemporaryFile(mode="w+")     # read only when it fails
+        self.process = subprocess.Popen(
+            _argv("torch_child"), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=self.errors, text=True, env=child_env(threads), cwd=str(PROJECT_ROOT))
+        threading.Thread(target=self._read, daemon=True).start()
+        self._send({"threads": threads, "repeats": repeats})
+        head = self._answer(TORCH_START_S)
+        if head is not None and "torch" in head:
+            self.info.update(available=True, version=head["torch"], threads=head["threads"])
+        else:
+            self.info["reason"] = (head or {}).get("missing") or self._failure()
+            self.close()
+
+    def _read(self):
+        for line in self.process.stdout:
+            try:
+                self.answers.put(json.loads(line))
+            except ValueError:
+                continue
+        self.answers.put(None)                              # the process has ended
+
+    def _send(self, obj):
+        try:
+            self.process.stdin.write(json.dumps(obj) + "\n")
+            self.process.stdin.flush()
+        except (OSError, ValueError):                      # it died: _answer says so
+            pass
+
+    def _answer(self, timeout):
+        """The process's next line, or None when it ended or was silent for `timeout` s
+        (then it is killed, and every later row is None)."""
+        try:
+            return self.answers.get(timeout=timeout)
+        except queue.Empty:
+            self.process.kill()
+            self.process.wait()
+            return None
+
+    def _failure(self, waited=TORCH_START_S):
+        """Why no answer came: the process was silent for `waited` s (and was killed), or
+        what it said last."""
+        try:
+            code = self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            code = None
+        if code in (None, -9):
+            return f"no answer within {waited:g} s"
+        self.errors.seek(0)
+        return _last_line(self.errors.read(), code)
+
+    def ms(self, row, seed):
+        """PyTorch's median time of `row` in milliseconds, or None (that row failed, or the
+        process is gone: every later row is None too)."""
+        if self.process.poll() is not None:
+            return None
+        self._send(dict(row.spec(), seed=seed))
+        answer = self._answer(30 + self.limit)
+        if answer is None:
+            self.info["reason"] = f"{row.key}: {self._failure(30 + self.limit)}"
+            return None
+        return answer.get("ms")
+
+    def close(self):
+        if self.process.poll() is None:
+            try:
+                self.process.stdin.close()
+                self.process.wait(timeout=10)
+            except (OSError, subprocess.TimeoutExpired):
+                self.process.kill()
+                self.process.wait()
+        self.errors.close()
 
 
 # -- the command ---------------------------------------------------------------------------
@@ -810,7 +896,7 @@ def run_bench(args, target, lang, err):
     steps = 1 + len(chosen) * (1 if ref_status != "measured" else 2)
     steps += 0 if args.no_torch else len(chosen)
     progress = _Progress(err, steps, lang)
-    student = reference = None
+    student = reference = baseline = None
     try:
         progress.show(t("bench_progress_gemm", lang))
         gemm = measure_gemm(args.threads, quick, repeats)
@@ -820,7 +906,14 @@ def run_bench(args, target, lang, err):
         if ref_status == "measured":
             reference = Student(str(REFERENCE), memory_mb=args.memory_mb, isolation=isolation,
                                 threads=args.threads, prefetch=False)
-        results = []
+        if args.no_torch:
+            torch_info = {"available": False, "version": None, "threads": None,
+                          "reason": "--no-torch"}
+        else:
+            progress.show(t("bench_progress_torch", lang))
+            baseline = TorchBaseline(args.threads, repeats, args.timeout)
+            torch_info = baseline.info
+        results, torch_ms = [], {}
         for i, row in enumerate(chosen):
             stub = first_stub(target, row.needs)
             progress.show(f"{row.short} · {pick(dict(zip(LANGS, row.role)), lang)}")
@@ -836,26 +929,15 @@ def run_bench(args, target, lang, err):
                     ref_ms = time_row(reference, row, repeats, args.timeout, 1000 + i,
                                       lang).ms
                 progress.advance()
-            results.append((row, mine, ref_ms))
-        if args.no_torch:
-            torch_info = {"available": False, "version": None, "threads": None,
-                          "reason": "--no-torch"}
-            torch_ms = {}
-        else:
-            keys = [r.key for r in chosen]
-            names = {r.key: r.label for r in chosen}
-            progress.show(f"PyTorch · {names[keys[0]]}")
-
-            def on_row(key):
+            if baseline is not None:
+                progress.show(f"{row.short} · PyTorch")
+                if torch_info["available"]:
+                    torch_ms[row.key] = baseline.ms(row, 1000 + i)
                 progress.advance()
-                following = keys.index(key) + 1 if key in keys else len(keys)
-                if following < len(keys):
-                    progress.show(f"PyTorch · {names[keys[following]]}")
-            torch_info, torch_ms = measure_torch(chosen, args.threads, repeats, 1000,
-                                                 args.timeout, on_row)
+            results.append((row, mine, ref_ms))
     finally:
         progress.stop()
-        for s in (student, reference):
+        for s in (student, reference, baseline):
             if s is not None:
                 s.close()
         proxy.close_launchers()
@@ -904,6 +986,9 @@ def render(console, report, lang):
     if torch_info["available"]:
         console.print(t("bench_torch", lang, version=torch_info["version"],
                         threads=torch_info["threads"]), markup=False)
+        if torch_info["reason"]:
+            console.print(t("bench_torch_stopped", lang, why=torch_info["reason"]),
+                          style="yellow", markup=False)
     else:
         console.print(t("bench_no_torch", lang, why=torch_info["reason"]), markup=False)
     key = {"self": "bench_reference_self", "measured": "bench_reference",

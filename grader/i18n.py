@@ -70,6 +70,9 @@ LABELS = {
                       "無法測得 numpy GEMM 速率（{why}）：× GEMM 極限 顯示 —"),
     "bench_torch": ("PyTorch {version}, CPU float64, {threads} threads",
                     "PyTorch {version}，CPU float64，{threads} 個執行緒"),
+    "bench_torch_stopped": ("PyTorch's process stopped at row {why}: the rows from there "
+                            "on have no × PyTorch", "PyTorch 的行程在 {why} 停止：從該列起沒有 "
+                            "× PyTorch"),
     "bench_no_torch": ("PyTorch: not measured ({why}); python3 kit.py setup --oracle "
                        "installs it", "PyTorch：沒有量測（{why}）；python3 kit.py setup "
                        "--oracle 可安裝"),
@@ -98,6 +101,7 @@ LABELS = {
                      "速度不計分。"),
     "bench_progress": ("Timing", "計時中"),
     "bench_progress_gemm": ("numpy's GEMM rate", "numpy 的 GEMM 速率"),
+    "bench_progress_torch": ("starting PyTorch", "啟動 PyTorch"),
     "bench_left_out": ("left out: the tree has no {dir}/", "略過：目錄中沒有 {dir}/"),
     "bench_no_rows": ("no row matches", "沒有符合的列"),
     "bench_todo_stub": ("{name} is still a TODO (the skeleton's pass)",

@@ -240,6 +240,75 @@ def test_without_torch_the_column_says_so(tmp_path):
     assert table_line(done.stdout, "ReLU")[3] == "n/a"
 
 
+def _fake_torch(tmp_path, body):
+    """A `torch` package whose import works and whose first use in a row (manual_seed) runs
+    `body`: the environment that puts it first on the path."""
+    fake = tmp_path / "site" / "torch"
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text(textwrap.dedent(f"""\
+        __version__ = "0.0-fake"
+        _threads = 1
+        def set_num_threads(n):
+            global _threads
+            _threads = n
+        def get_num_threads():
+            return _threads
+        def manual_seed(seed):
+            {body}
+    """))
+    return dict(os.environ, PYTHONPATH=str(fake.parent))
+
+
+@pytest.mark.parametrize("body", ["raise RuntimeError('no float64 kernels')",
+                                  "import os; os._exit(7)"])
+def test_a_failing_pytorch_row_leaves_its_column_empty_and_the_run_goes_on(body, tmp_path):
+    """PyTorch's process answers its header, then fails every row: by an exception (it
+    stays up and answers each row) or by dying at the first row (every later row is
+    None at once). Either way the rows' own times stand, and the run ends."""
+    env = _fake_torch(tmp_path, body)
+    done, data = bench_json(tmp_path, "--target", "reference", "--quick", "-k", "relu",
+                            "-k", "maxpool", "--lang", "en", env=env)
+    assert data["torch"]["available"] is True and data["torch"]["version"] == "0.0-fake"
+    for row in data["rows"]:
+        assert row["status"] == "OK" and row["ms"] > 0, row
+        assert row["torch_ms"] is None and row["x_torch"] is None, row
+    assert table_line(done.stdout, "ReLU")[3] == "—"
+    if "_exit" in body:                     # the death is said, and cost no time limit
+        assert data["torch"]["reason"] == "relu: exit code 7", data["torch"]
+        assert "PyTorch's process stopped at row relu: exit code 7" in done.stdout
+        assert data["wall_s"] < 30, data["wall_s"]
+    else:
+        assert data["torch"]["reason"] is None
+
+
+def test_each_rows_sides_are_timed_back_to_back(mutant, tmp_path):
+    """The progress lines (stderr, one per step) show the order: every row's own time, its
+    reference's, then PyTorch's, before the next row starts."""
+    done, data = bench_json(tmp_path, "--target", str(mutant()), "--quick", "-k", "relu",
+                            "-k", "maxpool", "--lang", "en")
+    steps = [line.split(": ", 1)[-1].strip() for line in done.stderr.splitlines()]
+    want = ["ReLU · U-Net activation", "ReLU · reference", "ReLU · PyTorch",
+            "MaxPool2D 2×2 · U-Net pooling", "MaxPool2D 2×2 · reference",
+            "MaxPool2D 2×2 · PyTorch"]
+    if not data["torch"]["available"]:
+        want = [w for w in want if "PyTorch" not in w]
+    assert [s for s in steps if s in want] == want, done.stderr
+
+
+@pytest.mark.parametrize("seconds,fits,runs", [
+    (0.0, True, bench.WARM_RUNS),       # fast: the run count ends it
+    (0.06, True, 5),                    # slow: WARM_S ends it (0.06 s first + 4 x 0.06 s)
+    (0.0, False, 1),                    # nothing more fits in the row's limit
+])
+def test_the_warm_up_stops_at_its_time_its_run_count_or_the_limit(seconds, fits, runs,
+                                                                  monkeypatch):
+    monkeypatch.setattr(bench, "WARM_S", 0.25)
+    monkeypatch.setattr(bench, "_seconds", lambda fn: (fn(), seconds)[1])
+    made = []
+    assert bench.warm_up(lambda: made.append(1), seconds, lambda estimate: fits) == runs
+    assert len(made) == runs - 1            # the first run is the caller's own
+
+
 def test_a_tree_without_module6_leaves_its_rows_out(tmp_path):
     tree = tmp_path / "tree"
     sandbox.copy_tree(ROOT / "reference" / "module5", tree / "module5")
