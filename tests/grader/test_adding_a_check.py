@@ -64,7 +64,7 @@ DOC_ROW = "| `m5.relu.idempotent` | ReLU 做兩次和做一次一樣 | [第 4 �
 
 # The catalogue entry of a mutant it must catch: ReLU as the identity.
 MUTANT = ('    _one("relu-identity", "m5.relu.idempotent",\n'
-          '         [(LAYERS, "return np.where(self.cache, x, 0.0)", "return x.copy()", '
+          '         [(LAYERS, "return np.maximum(x, 0.0)", "return x.copy()", '
           '"ReLU.forward")],\n'
           '         "FAIL", "it is max(0, x)"),\n')
 

@@ -31,12 +31,12 @@ HONEST = [
                            "m = scores.max(axis=1, keepdims=True); "
                            "log_p = scores - m - "
                            "np.log(np.exp(scores - m).sum(axis=1, keepdims=True))")]),
-    ("m5.layers.no_input_mutation", [(LAYERS, "return np.where(self.cache, x, 0.0)",
+    ("m5.layers.no_input_mutation", [(LAYERS, "return np.maximum(x, 0.0)",
                                       "out = x.copy(); out[~self.cache] = 0.0; return out")]),
     ("m5.fc.backward", [(LAYERS, "self.db = dout.sum(axis=0)", "self.db = np.sum(dout, 0)"),
                         (LAYERS, "return dout @ self.W.T", "return (self.W @ dout.T).T")]),
-    ("m5.relu", [(LAYERS, "return np.where(self.cache, x, 0.0)", "return np.maximum(x, 0.0)"),
-                 (LAYERS, "return np.where(self.cache, dout, 0.0)", "return dout * self.cache")]),
+    ("m5.relu", [(LAYERS, "return np.maximum(x, 0.0)", "return np.where(self.cache, x, 0.0)"),
+                 (LAYERS, "return dout * self.cache", "return np.where(self.cache, dout, 0.0)")]),
     # np.add.at accumulates over repeated indices, where dx[idx] += dout would not
     ("m5.maxpool.backward", [(LAYERS, POOL_BACKWARD,
                               "        n, c, i, j = np.indices(arg.shape)\n"
