@@ -24,13 +24,15 @@ def _scatter(x, W, stride, full_shape):
     _, C_out, kh, kw = W.shape
     s = stride
     Y = np.zeros((N, C_out, *full_shape), dtype=np.result_type(x, W))
+    x_rows = x.reshape(N, -1, H * Wx)                      # each sample's (C_in, H*W)
     # One strided slice-add per kernel offset (a, c) instead of one kernel copy per input
     # pixel: the offsets are few, the pixels many. Offset (a, c) of pixel (i, j) lands at
-    # (i*s + a, j*s + c), so all of them form one strided slice of Y.
+    # (i*s + a, j*s + c), so all of them form one strided slice of Y, and the sum over ci
+    # is one matrix product per sample: W[:, :, a, c]^T (C_out, C_in) times its x_rows.
     for a in range(kh):
         for c in range(kw):
             Y[:, :, a:a + s * (H - 1) + 1:s, c:c + s * (Wx - 1) + 1:s] += \
-                np.einsum("nihw,io->nohw", x, W[:, :, a, c])
+                np.matmul(W[:, :, a, c].T, x_rows).reshape(N, C_out, H, Wx)
     return Y
 
 
@@ -54,18 +56,21 @@ def _scatter_adjoint(dY, x, W, stride):
     dx : np.ndarray, shape (N, C_in, H, W)
     dW : np.ndarray, shape (C_in, C_out, kH, kW)
     """
-    _, _, H, Wx = x.shape
-    _, _, kh, kw = W.shape
+    N, C_in, H, Wx = x.shape
+    _, C_out, kh, kw = W.shape
     s = stride
-    dx = np.zeros_like(x, dtype=dY.dtype)
+    x_rows = x.reshape(N, C_in, H * Wx)
+    dx = np.zeros((N, C_in, H * Wx), dtype=np.result_type(dY, W))
     dW = np.zeros_like(W)
-    # The same strided slices as `_scatter`, read instead of written.
+    # The same strided slices as `_scatter`, read instead of written; the sums over o and
+    # over (n, i, j) are matrix products with each sample's (C_out, H*W) patch.
     for a in range(kh):
         for c in range(kw):
             patch = dY[:, :, a:a + s * (H - 1) + 1:s, c:c + s * (Wx - 1) + 1:s]
-            dx += np.einsum("nohw,io->nihw", patch, W[:, :, a, c])
-            dW[:, :, a, c] = np.einsum("nihw,nohw->io", x, patch)
-    return dx, dW
+            patch = patch.reshape(N, C_out, H * Wx)            # a copy: the slice is strided
+            dx += np.matmul(W[:, :, a, c], patch)
+            dW[:, :, a, c] = np.matmul(x_rows, patch.transpose(0, 2, 1)).sum(axis=0)
+    return dx.reshape(x.shape), dW
 
 
 class ConvTranspose2D:
