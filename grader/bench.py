@@ -2,19 +2,18 @@
 measured in the same run on the same machine.
 
 Every row is one forward + backward of a layer on a standard shape (or one training step of
-a whole model: forward, loss, backward, an SGD update), timed as the median of --repeats runs
-after a warm-up: untimed runs until WARM_S seconds or WARM_RUNS runs have gone into it (at
-least one run), on every side alike. A fresh process's first runs still fault in memory
-that its allocator later reuses (8 MB arrays take about ten runs to settle); a training
-loop is long past that, and so is the timed part. Your code runs in sandboxed worker
-processes, exactly as when grading (grader/proxy.py, grader/sandbox.py), one fresh worker
-per row, with a time limit per row: a hang costs that row only (TIMEOUT) and the bench goes
-on. What the grader's channel itself
-costs (a round trip per call, measured in the same worker; the transfer of arrays that must
-cross) is subtracted. Inputs stay in the worker (Student.keep), so they are sent once;
-results stay there too, and are released after each timed run (Student.release), as a
-training loop drops the last step's: memory stays flat on both sides, and the PyTorch
-baseline drops its results the same way.
+a whole model: forward, loss, backward, an SGD update), timed as the median of --repeats
+runs after a warm-up: untimed runs until WARM_S seconds or WARM_RUNS runs have gone into it
+(at least one run), on every side alike. A fresh process's first runs still fault in memory
+that its allocator later reuses (8 MB arrays take about ten runs to settle); a training loop
+is long past that, and so is the timed part. Your code runs in sandboxed worker processes,
+exactly as when grading (grader/proxy.py, grader/sandbox.py), one fresh worker per row, with
+a time limit per row: a hang costs that row only (TIMEOUT) and the bench goes on. What the
+grader's channel itself costs (a round trip per call, measured in the same worker; the
+transfer of arrays that must cross) is subtracted. Inputs stay in the worker (Student.keep),
+so they are sent once; results stay there too, and are released after each timed run
+(Student.release), as a training loop drops the last step's: memory stays flat on both
+sides, and the PyTorch baseline drops its results the same way.
 
 Three baselines, all measured in this run with the same BLAS thread count (--threads):
 
