@@ -147,8 +147,8 @@ class ReLU(Layer):
         -------
         out : np.ndarray, the shape of x
         """
-        # Two single passes, np.maximum and (in backward) a product with the mask: the same
-        # numbers as np.where(mask, x, 0.0), which takes four times as long.
+        # Two single passes, np.maximum and (in backward) a product with the mask: for finite
+        # numbers the same as np.where(mask, x, 0.0), which takes four times as long.
         self.cache = x > 0
         return np.maximum(x, 0.0)
 
