@@ -309,6 +309,21 @@ def test_the_warm_up_stops_at_its_time_its_run_count_or_the_limit(seconds, fits,
     assert len(made) == runs - 1            # the first run is the caller's own
 
 
+def test_the_warm_up_runs_in_the_students_worker(mutant, tmp_path):
+    """ReLU.forward raises on its 10th call. Without a warm-up a --quick row calls it 4 times
+    (one first run, three timed): the row would be OK. The warm-up (up to WARM_RUNS runs of a
+    sub-millisecond row) reaches the 10th call, so the row is ERROR with that message."""
+    start = "        self.cache = x > 0\n"
+    count = ("        global CALLS\n        CALLS = globals().get('CALLS', 0) + 1\n"
+             "        if CALLS == 10:\n            raise RuntimeError('call 10 reached')\n")
+    tree = mutant((LAYERS, start, count + start, "ReLU.forward"))
+    _, data = bench_json(tmp_path, "--target", str(tree), "--quick", "--no-torch",
+                         "-k", "relu")
+    row = data["rows"][0]
+    assert bench.WARM_RUNS >= 10
+    assert row["status"] == "ERROR" and "call 10 reached" in row["detail"], row
+
+
 def test_a_tree_without_module6_leaves_its_rows_out(tmp_path):
     tree = tmp_path / "tree"
     sandbox.copy_tree(ROOT / "reference" / "module5", tree / "module5")
