@@ -242,7 +242,7 @@ def _add_windows(dx, dwin, stride):
 
     Parameters
     ----------
-    dx : np.ndarray, shape (N, C, H, W)
+    dx : np.ndarray, shape (N, C, H, W), C-contiguous
         Accumulator, changed in place (usually zeros).
     dwin : np.ndarray, shape (N, C, H', W', kh, kw)
         One gradient per window element, laid out as `_windows` returns them.
@@ -253,12 +253,27 @@ def _add_windows(dx, dwin, stride):
     dx : np.ndarray, shape (N, C, H, W)
         The same array, for chaining.
     """
-    # One slice-add per kernel offset (kh*kw of them) instead of a loop over pixels: the
-    # offsets are few, the pixels many.
+    # One add per kernel offset (kh*kw of them) instead of a loop over pixels: the offsets
+    # are few, the pixels many. The textbook add, into dx's strided slice, is
+    #     dx[:, :, i:i + stride*H':stride, j:j + stride*W':stride] += dwin[..., i, j]
+    # Here offset (i, j)'s gradients are first copied to their windows' corners (every
+    # stride-th row and column, zeros elsewhere) of an array shaped like dx; flattened, the
+    # offset is then a shift by i*W + j, and the add one contiguous run, which numpy does
+    # about 4x faster than a strided one. A window never crosses its image's right or bottom
+    # edge, so nothing but zeros shifts into the next row or image, or off the end.
+    if not dx.flags.c_contiguous:
+        raise ValueError("_add_windows adds through a flat view of dx: dx must be contiguous")
     _, _, Ho, Wo, kh, kw = dwin.shape
+    W = dx.shape[3]
+    flat = dx.reshape(-1)
+    corners = np.zeros(dx.shape, dtype=dx.dtype)
+    at_corners = corners[:, :, :stride * Ho:stride, :stride * Wo:stride]
+    corners = corners.reshape(-1)
     for i in range(kh):
         for j in range(kw):
-            dx[:, :, i:i + stride * Ho:stride, j:j + stride * Wo:stride] += dwin[..., i, j]
+            np.copyto(at_corners, dwin[..., i, j])
+            shift = i * W + j
+            flat[shift:] += corners[:flat.size - shift]
     return dx
 
 

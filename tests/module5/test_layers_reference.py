@@ -227,6 +227,36 @@ def test_conv_backward_forms_match_the_oracle(case, tiny_chunks, monkeypatch):
         np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12)
 
 
+# (kh, kw, stride, H, W): overlapping windows, windows side by side, gaps between them
+# (stride > kernel), a last window short of the bottom / right edge, a 1x1 kernel, one window.
+ADD_WINDOWS_CASES = [(3, 3, 1, 7, 7), (2, 3, 2, 8, 9), (2, 2, 3, 9, 8), (3, 2, 2, 8, 7),
+                     (1, 1, 2, 5, 6), (4, 5, 1, 4, 5), (5, 5, 1, 28, 28)]
+
+
+@pytest.mark.parametrize("kh,kw,stride,H,W", ADD_WINDOWS_CASES)
+def test_add_windows_equals_the_slice_adds(kh, kw, stride, H, W):
+    """The flat, shifted adds of `_add_windows` give exactly the textbook slice-adds: nothing
+    shifts into the next row or image, or is lost off the end; dx is accumulated into."""
+    rng = np.random.default_rng(kh * 100 + kw * 10 + stride)
+    Ho, Wo = (H - kh) // stride + 1, (W - kw) // stride + 1
+    dwin = rng.standard_normal((3, 2, Ho, Wo, kh, kw))
+    start = rng.standard_normal((3, 2, H, W))
+    want = start.copy()
+    for i in range(kh):
+        for j in range(kw):
+            want[:, :, i:i + stride * Ho:stride, j:j + stride * Wo:stride] += dwin[..., i, j]
+    dx = start.copy()
+    assert reference_layers._add_windows(dx, dwin, stride) is dx
+    np.testing.assert_array_equal(dx, want)
+
+
+def test_add_windows_refuses_a_strided_dx():
+    """A strided dx would be copied by the flat view and the adds lost: refused instead."""
+    dx = np.zeros((2, 2, 6, 6))[:, :, :5, :5]
+    with pytest.raises(ValueError, match="contiguous"):
+        reference_layers._add_windows(dx, np.ones((2, 2, 2, 2, 2, 2)), 2)
+
+
 @pytest.mark.parametrize("k,stride", [(2, 2), (3, 2), (3, 1), (2, 3)])
 def test_maxpool_gradient(k, stride):
     rng = np.random.default_rng(14)
