@@ -42,13 +42,15 @@ The --json FILE report holds the same numbers (times in milliseconds):
      "rows": [{"key": str, "name": str, "layer": str, "role": str, "input_shape": [int],
                "status": "OK"|"TODO"|"ERROR"|"TIMEOUT"|"CRASH"|"FORBIDDEN",
                "ms": float|null, "runs": int, "detail": str,
-               "reference_ms": float|null, "torch_ms": float|null,
+               "reference_ms": float|null, "torch_ms": float|null, "torch_error": str|null,
                "gemm_limit_ms": float|null, "flops": int|null,
                "x_reference": float|null, "x_torch": float|null, "x_gemm": float|null}],
      "left_out": [{"key": str, "reason": str}], "wall_s": float}
 
 `runs` is how many timed runs the median is of; 0 means no run fitted in the row's time
-limit after the warm-up, and `ms` is then the warm-up's own time.
+limit after the warm-up, and `ms` is then the warm-up's own time. `torch_error` is what
+PyTorch raised on the row (its `torch_ms` is then null); a PyTorch process that died says
+where in `torch.reason` instead.
 """
 import argparse
 import json
@@ -699,6 +701,7 @@ class TorchBaseline:
     def __init__(self, threads, repeats, limit):
         self.limit = limit
         self.info = {"available": False, "version": None, "threads": None, "reason": None}
+        self.row_errors = {}                    # {row key: what PyTorch raised on it}
         self.answers = queue.Queue()
         self.errors = tempfile.TemporaryFile(mode="w+")     # read only when it fails
         self.process = subprocess.Popen(
@@ -751,8 +754,8 @@ class TorchBaseline:
         return _last_line(self.errors.read(), code)
 
     def ms(self, row, seed):
-        """PyTorch's median time of `row` in milliseconds, or None (that row failed, or the
-        process is gone: every later row is None too)."""
+        """PyTorch's median time of `row` in milliseconds, or None (that row raised, which
+        `row_errors` keeps, or the process is gone: every later row is None too)."""
         if self.process.poll() is not None:
             return None
         self._send(dict(row.spec(), seed=seed))
@@ -760,6 +763,8 @@ class TorchBaseline:
         if answer is None:
             self.info["reason"] = f"{row.key}: {self._failure(30 + self.limit)}"
             return None
+        if "error" in answer:
+            self.row_errors[row.key] = answer["error"][:300]
         return answer.get("ms")
 
     def close(self):
@@ -941,12 +946,15 @@ def run_bench(args, target, lang, err):
             if s is not None:
                 s.close()
         proxy.close_launchers()
-    return _report(args, target, lang, isolation, repeats, gemm, torch_info, torch_ms,
-                   ref_status, results, left_out, time.monotonic() - started)
+    torch_errors = baseline.row_errors if baseline is not None else {}
+    return _report(args, target, lang, isolation, repeats, gemm, torch_info,
+                   (torch_ms, torch_errors), ref_status, results, left_out,
+                   time.monotonic() - started)
 
 
-def _report(args, target, lang, isolation, repeats, gemm, torch_info, torch_ms, ref_status,
+def _report(args, target, lang, isolation, repeats, gemm, torch_info, torch_side, ref_status,
             results, left_out, wall):
+    torch_ms, torch_errors = torch_side
     rate = gemm.get("gflops")
     out_rows = []
     for row, mine, ref_ms in results:
@@ -957,7 +965,8 @@ def _report(args, target, lang, isolation, repeats, gemm, torch_info, torch_ms, 
             "key": row.key, "name": row.short, "layer": row.label, "role": row.role[0],
             "input_shape": list(row.shape), "status": mine.status,
             "ms": mine.ms if ok else None, "runs": mine.runs, "detail": mine.detail,
-            "reference_ms": ref_ms, "torch_ms": tms, "gemm_limit_ms": limit_ms,
+            "reference_ms": ref_ms, "torch_ms": tms, "torch_error": torch_errors.get(row.key),
+            "gemm_limit_ms": limit_ms,
             "flops": row.flops,
             "x_reference": _ratio(mine.ms, ref_ms) if ok else None,
             "x_torch": _ratio(mine.ms, tms) if ok else None,
@@ -1030,6 +1039,13 @@ def render(console, report, lang):
         console.print(f"{left['key']}: {left['reason']}", markup=False)
     for (status, detail), names in notes.items():
         console.print(f"{status} {', '.join(names)}: {detail}", markup=False, style="red")
+    raised = {}                         # {what PyTorch raised: [row names]}
+    for row in report["rows"]:
+        if row.get("torch_error"):
+            raised.setdefault(row["torch_error"], []).append(row["name"])
+    for why, names in raised.items():
+        console.print(t("bench_torch_row_failed", lang, names=", ".join(names), why=why),
+                      markup=False, style="yellow")
     console.print(t("bench_legend", lang), markup=False, style="dim")
     console.print(f"{t('wall', lang)}: {report['wall_s']:.1f} s", markup=False)
 

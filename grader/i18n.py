@@ -73,6 +73,8 @@ LABELS = {
     "bench_torch_stopped": ("PyTorch's process stopped at row {why}: the rows from there "
                             "on have no × PyTorch", "PyTorch 的行程在 {why} 停止：從該列起沒有 "
                             "× PyTorch"),
+    "bench_torch_row_failed": ("PyTorch raised on {names} (no × PyTorch there): {why}",
+                               "PyTorch 在 {names} 出錯（那裡沒有 × PyTorch）：{why}"),
     "bench_no_torch": ("PyTorch: not measured ({why}); python3 kit.py setup --oracle "
                        "installs it", "PyTorch：沒有量測（{why}）；python3 kit.py setup "
                        "--oracle 可安裝"),

@@ -23,8 +23,8 @@ TOP_FIELDS = {"kind", "version", "grader", "target", "quick", "threads", "repeat
               "timeout_s", "lang", "isolation", "gemm", "torch", "reference", "rows",
               "left_out", "wall_s"}
 ROW_FIELDS = {"key", "name", "layer", "role", "input_shape", "status", "ms", "runs", "detail",
-              "reference_ms", "torch_ms", "gemm_limit_ms", "flops", "x_reference", "x_torch",
-              "x_gemm"}
+              "reference_ms", "torch_ms", "torch_error", "gemm_limit_ms", "flops",
+              "x_reference", "x_torch", "x_gemm"}
 
 
 def run_bench(*args, env=None):
@@ -75,6 +75,7 @@ def test_reference_quick_times_every_row_against_every_baseline(tmp_path):
         if has_torch:
             assert row["torch_ms"] > 0 and row["x_torch"] == pytest.approx(
                 row["ms"] / row["torch_ms"]), row
+        assert row["torch_error"] is None, row
         shape, ms, x_ref, x_torch, x_gemm = table_line(done.stdout, row["name"])
         assert shape == "×".join(map(str, row["input_shape"]))
         assert number(ms) > 0 and number(x_ref) == 1.0
@@ -277,8 +278,14 @@ def test_a_failing_pytorch_row_leaves_its_column_empty_and_the_run_goes_on(body,
         assert data["torch"]["reason"] == "relu: exit code 7", data["torch"]
         assert "PyTorch's process stopped at row relu: exit code 7" in done.stdout
         assert data["wall_s"] < 30, data["wall_s"]
-    else:
+    else:                                   # each row's exception is said under the table
         assert data["torch"]["reason"] is None
+        for row in data["rows"]:
+            assert row["torch_error"] == "RuntimeError: no float64 kernels", row
+        said = " ".join(done.stdout.split())          # one line for the rows' one error
+        assert said.count("PyTorch raised on") == 1, done.stdout
+        assert ("PyTorch raised on ReLU, MaxPool2D 2×2 (no × PyTorch there): RuntimeError: "
+                "no float64 kernels") in said, done.stdout
 
 
 def test_each_rows_sides_are_timed_back_to_back(mutant, tmp_path):
