@@ -701,7 +701,6 @@ class TorchBaseline:
     def __init__(self, threads, repeats, limit):
         self.limit = limit
         self.info = {"available": False, "version": None, "threads": None, "reason": None}
-        self.row_errors = {}                    # {row key: what PyTorch raised on it}
         self.answers = queue.Queue()
         self.errors = tempfile.TemporaryFile(mode="w+")     # read only when it fails
         self.process = subprocess.Popen(
@@ -754,18 +753,16 @@ class TorchBaseline:
         return _last_line(self.errors.read(), code)
 
     def ms(self, row, seed):
-        """PyTorch's median time of `row` in milliseconds, or None (that row raised, which
-        `row_errors` keeps, or the process is gone: every later row is None too)."""
+        """(PyTorch's median time of `row` in milliseconds, None), or (None, what it raised
+        on the row), or (None, None) when the process is gone (every later row too)."""
         if self.process.poll() is not None:
-            return None
+            return None, None
         self._send(dict(row.spec(), seed=seed))
         answer = self._answer(30 + self.limit)
         if answer is None:
             self.info["reason"] = f"{row.key}: {self._failure(30 + self.limit)}"
-            return None
-        if "error" in answer:
-            self.row_errors[row.key] = answer["error"][:300]
-        return answer.get("ms")
+            return None, None
+        return answer.get("ms"), answer.get("error", "")[:300] or None
 
     def close(self):
         if self.process.poll() is None:
@@ -918,7 +915,7 @@ def run_bench(args, target, lang, err):
             progress.show(t("bench_progress_torch", lang))
             baseline = TorchBaseline(args.threads, repeats, args.timeout)
             torch_info = baseline.info
-        results, torch_ms = [], {}
+        results, torch_rows = [], {}        # {row key: (PyTorch ms, what it raised)}
         for i, row in enumerate(chosen):
             stub = first_stub(target, row.needs)
             progress.show(f"{row.short} · {pick(dict(zip(LANGS, row.role)), lang)}")
@@ -937,7 +934,7 @@ def run_bench(args, target, lang, err):
             if baseline is not None:
                 progress.show(f"{row.short} · PyTorch")
                 if torch_info["available"]:
-                    torch_ms[row.key] = baseline.ms(row, 1000 + i)
+                    torch_rows[row.key] = baseline.ms(row, 1000 + i)
                 progress.advance()
             results.append((row, mine, ref_ms))
     finally:
@@ -946,26 +943,23 @@ def run_bench(args, target, lang, err):
             if s is not None:
                 s.close()
         proxy.close_launchers()
-    torch_errors = baseline.row_errors if baseline is not None else {}
-    return _report(args, target, lang, isolation, repeats, gemm, torch_info,
-                   (torch_ms, torch_errors), ref_status, results, left_out,
-                   time.monotonic() - started)
+    return _report(args, target, lang, isolation, repeats, gemm, torch_info, torch_rows,
+                   ref_status, results, left_out, time.monotonic() - started)
 
 
-def _report(args, target, lang, isolation, repeats, gemm, torch_info, torch_side, ref_status,
+def _report(args, target, lang, isolation, repeats, gemm, torch_info, torch_rows, ref_status,
             results, left_out, wall):
-    torch_ms, torch_errors = torch_side
     rate = gemm.get("gflops")
     out_rows = []
     for row, mine, ref_ms in results:
         ok = mine.status == "OK"
         limit_ms = row.flops / (rate * 1e9) * 1e3 if row.flops and rate else None
-        tms = torch_ms.get(row.key)
+        tms, terr = torch_rows.get(row.key, (None, None))      # (ms, what PyTorch raised)
         out_rows.append({
             "key": row.key, "name": row.short, "layer": row.label, "role": row.role[0],
             "input_shape": list(row.shape), "status": mine.status,
             "ms": mine.ms if ok else None, "runs": mine.runs, "detail": mine.detail,
-            "reference_ms": ref_ms, "torch_ms": tms, "torch_error": torch_errors.get(row.key),
+            "reference_ms": ref_ms, "torch_ms": tms, "torch_error": terr,
             "gemm_limit_ms": limit_ms,
             "flops": row.flops,
             "x_reference": _ratio(mine.ms, ref_ms) if ok else None,
@@ -1041,7 +1035,7 @@ def render(console, report, lang):
         console.print(f"{status} {', '.join(names)}: {detail}", markup=False, style="red")
     raised = {}                         # {what PyTorch raised: [row names]}
     for row in report["rows"]:
-        if row.get("torch_error"):
+        if row["torch_error"]:
             raised.setdefault(row["torch_error"], []).append(row["name"])
     for why, names in raised.items():
         console.print(t("bench_torch_row_failed", lang, names=", ".join(names), why=why),

@@ -265,15 +265,14 @@ def _add_windows(dx, dwin, stride):
         raise ValueError("_add_windows adds through a flat view of dx: dx must be contiguous")
     _, _, Ho, Wo, kh, kw = dwin.shape
     W = dx.shape[3]
-    flat = dx.reshape(-1)
     corners = np.zeros(dx.shape, dtype=dx.dtype)
     at_corners = corners[:, :, :stride * Ho:stride, :stride * Wo:stride]
-    corners = corners.reshape(-1)
+    flat_dx, flat_corners = dx.reshape(-1), corners.reshape(-1)      # views, not copies
     for i in range(kh):
         for j in range(kw):
             np.copyto(at_corners, dwin[..., i, j])
             shift = i * W + j
-            flat[shift:] += corners[:flat.size - shift]
+            flat_dx[shift:] += flat_corners[:flat_dx.size - shift]
     return dx
 
 
